@@ -1,0 +1,35 @@
+# Two set-up commands for a fresh machine: `make demo` and `make test`.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+STAMP  := $(VENV)/.installed
+JOBS   ?= 2
+
+.PHONY: demo test test-all bench install clean
+
+$(PY):
+	python3 -m venv $(VENV)
+
+# torch first, pinned: 2.13.0 is the local CPU wheel (an open range pulls a multi-GB CUDA build).
+$(STAMP): $(PY) pyproject.toml setup.py $(wildcard quines_text/*.c)
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q -e '.[neural,plot,dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/rsi examples
+
+test: $(STAMP)
+	HYPOTHESIS_PROFILE=ci $(PY) -m pytest -q -n $(JOBS)
+
+test-all: $(STAMP)
+	$(PIP) install -q -e '.[neural,plot,dev,dist]'
+	HYPOTHESIS_PROFILE=thorough $(PY) -m pytest -q -n $(JOBS) -m ''
+
+bench: $(STAMP)
+	for f in bench/*.py; do $(PY) $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) build *.egg-info

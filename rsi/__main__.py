@@ -1,0 +1,4 @@
+"""`python -m rsi` is the `rsi` command line."""
+from rsi.cli import main
+
+main()

@@ -1,0 +1,49 @@
+"""The `rsi` command line (typer).  Exit codes: 0 holds / succeeded, 1 checked and does not
+hold, 2 bad input (one line on stderr, no traceback).
+
+Each command group is one module of this package with a `register(app)` function; heavy
+imports (torch, the harness) happen inside the commands, so `rsi --help` stays fast.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+import typer
+
+from rsi.cli._common import BAD_INPUT, BadInput
+
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def build_app() -> typer.Typer:
+    app = typer.Typer(
+        name="rsi",
+        help="Recursive self-improvement (Mahoney 2008) and quines: check, run, chain, prove, train.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"rsi.cli.{name}").register(app)
+    return app
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app, turning usage errors and BadInput into one line and exit 2."""
+    command = typer.main.get_command(build_app())
+    try:
+        code = command.main(args=argv, prog_name="rsi", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        code = done.exit_code
+    except click.exceptions.Abort:
+        print("rsi: aborted", file=sys.stderr)
+        code = 130
+    except click.ClickException as error:
+        print(f"rsi: error: {error.format_message()}", file=sys.stderr)
+        code = BAD_INPUT
+    except BadInput as error:
+        print(f"rsi: error: {error}", file=sys.stderr)
+        code = BAD_INPUT
+    sys.exit(code if isinstance(code, int) else 0)

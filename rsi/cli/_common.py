@@ -1,0 +1,37 @@
+"""What every command shares: exit codes, bad-input errors, JSON or rich output."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+HOLDS = 0  # the property holds / the job succeeded
+DOES_NOT_HOLD = 1  # checked, and it does not hold
+BAD_INPUT = 2  # bad input: one line on stderr, no traceback
+
+
+class BadInput(Exception):
+    """An error the user can act on; the command line prints it as one line and exits 2."""
+
+
+def read_text_file(path: Path, what: str = "file") -> str:
+    """The file's text, or BadInput naming the path and the problem."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInput(f"{what} not found: {path}") from None
+    except IsADirectoryError:
+        raise BadInput(f"{what} is a directory: {path}") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"{what} is not UTF-8 text: {path}") from None
+    except OSError as error:
+        raise BadInput(f"cannot read {what} {path}: {error.strerror}") from None
+
+
+def emit(data: Any, as_json: bool, render: Callable[[Any], None]) -> None:
+    """Print `data` as JSON (machine-readable) or through `render` (for people)."""
+    if as_json:
+        sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+    else:
+        render(data)
