@@ -8,10 +8,11 @@ Adding a language is one small module plus one entry in `MACHINES`.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from quines_text.results import RunResult
-from rsi.programs import Outcome
+from rsi.programs import Outcome, parse_natural
 
 
 @runtime_checkable
@@ -26,3 +27,66 @@ class Machine(Protocol):
     def value(self, source: str, t: int) -> Outcome:
         """Mahoney's P(t): run on input t with a budget of t steps (metered machines)."""
         ...
+
+
+# name -> module that defines a dict `MACHINES` holding that machine (imported on first use).
+MACHINE_MODULES: dict[str, str] = {
+    "python": "quines_text.machines.python_metered",
+    "python-plain": "quines_text.machines.external",
+    "c": "quines_text.machines.external",
+    "js": "quines_text.machines.external",
+    "bf": "quines_text.machines.bf",
+    "bff": "quines_text.machines.bff",
+}
+
+
+def get_machine(name: str) -> Machine:
+    """The machine called `name` (one of MACHINE_MODULES); ValueError naming it otherwise."""
+    import importlib
+
+    if name not in MACHINE_MODULES:
+        known = ", ".join(sorted(MACHINE_MODULES))
+        raise ValueError(f"unknown machine {name!r}; known machines: {known}")
+    return importlib.import_module(MACHINE_MODULES[name]).MACHINES[name]
+
+
+def outcome_from_run(result: RunResult) -> Outcome:
+    """Mahoney's P(t) from one run made with budget t: the positive natural number printed
+    if the program halted (status ok) within the budget, else 0 with the reason in `note`."""
+    if result.status == "step_limit" or result.status == "timeout":
+        return Outcome(0, halted=False, steps=result.steps, raw=result.text, note=result.status)
+    if result.status != "ok":
+        return Outcome(0, halted=True, steps=result.steps, raw=result.text, note=result.status)
+    value, note = parse_natural(result.text)
+    return Outcome(value, halted=True, steps=result.steps, raw=result.text, note=note)
+
+
+def stdin_for(t: int) -> bytes:
+    """The I/O convention: stdin is one line holding t in decimal."""
+    return f"{t}\n".encode()
+
+
+@dataclass(frozen=True)
+class TextProgram:
+    """A program text on a machine: the `rsi.programs.Program` of the text layer.
+
+    run(t) is one run with a budget of t steps (Mahoney's P(t)); successor() is P(-1), the
+    next program of an RSI chain, run without a step budget under the wall-clock guard.
+    """
+
+    source: str
+    lang: str
+
+    def run(self, t: int) -> Outcome:
+        if t < 0:
+            raise ValueError(f"P(t) needs t >= 0, got t={t}; use successor() for t = -1")
+        return get_machine(self.lang).value(self.source, t)
+
+    def value(self, t: int) -> int:
+        return self.run(t).value
+
+    def successor(self) -> "TextProgram":
+        result = get_machine(self.lang).run(self.source, stdin_for(-1), None)
+        if result.status != "ok":
+            raise RuntimeError(f"P(-1) did not produce a successor: status {result.status}")
+        return TextProgram(result.text, self.lang)
