@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import sys
 
-import click
 import typer
 
 from rsi.cli._common import BAD_INPUT, BadInput
@@ -20,11 +19,15 @@ COMMAND_MODULES: tuple[str, ...] = ()
 def build_app() -> typer.Typer:
     app = typer.Typer(
         name="rsi",
-        help="Recursive self-improvement (Mahoney 2008) and quines: check, run, chain, prove, train.",
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
     )
+
+    @app.callback()
+    def root() -> None:
+        """Recursive self-improvement (Mahoney 2008) and quines: check, run, chain, prove, train."""
+
     for name in COMMAND_MODULES:
         importlib.import_module(f"rsi.cli.{name}").register(app)
     return app
@@ -35,13 +38,15 @@ def main(argv: list[str] | None = None) -> None:
     command = typer.main.get_command(build_app())
     try:
         code = command.main(args=argv, prog_name="rsi", standalone_mode=False)
-    except click.exceptions.Exit as done:
+    except typer.Exit as done:
         code = done.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         print("rsi: aborted", file=sys.stderr)
         code = 130
-    except click.ClickException as error:
-        print(f"rsi: error: {error.format_message()}", file=sys.stderr)
+    except typer.TyperException as error:  # usage errors: bad flags, unknown commands
+        lines = error.format_message().strip().splitlines()
+        if lines:  # empty when the usage error was "no arguments": the help is already shown
+            print(f"rsi: error: {lines[0]}", file=sys.stderr)
         code = BAD_INPUT
     except BadInput as error:
         print(f"rsi: error: {error}", file=sys.stderr)

@@ -1,0 +1,56 @@
+"""The command line's contract: exit codes, one-line errors, fast help without torch."""
+import subprocess
+import sys
+import time
+
+import pytest
+
+from rsi.cli import COMMAND_MODULES, main
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "rsi", *args], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_help_lists_every_command_module():
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for name in COMMAND_MODULES:
+        assert name in result.stdout
+
+
+def test_help_imports_neither_torch_nor_sympy():
+    probe = (
+        "import sys\n"
+        "from rsi.cli import main\n"
+        "try:\n    main(['--help'])\n"
+        "except SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('torch', 'sympy', 'sklearn') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_help_is_fast():
+    start = time.perf_counter()
+    assert run_cli("--help").returncode == 0
+    # The target is under 1 s on an idle machine; the test allows for a loaded CI runner.
+    assert time.perf_counter() - start < 3.0
+
+
+@pytest.mark.parametrize("args", [["--no-such-flag"], ["no-such-command"]])
+def test_bad_usage_exits_2_with_one_line(args):
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("rsi: error:")
+
+
+def test_python_dash_m_and_main_agree(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    assert "Usage" in capsys.readouterr().out
