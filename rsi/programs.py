@@ -5,12 +5,22 @@ output of program P with input t running on L after t time steps, or 0 if P has 
 after t steps."  Input -1 asks a program for its successor's source (section Recursive Self
 Improvement).  Every program kind (closed form, finite table, text on a metered machine)
 satisfies the same `Program` protocol, so the definitions never care where a program came from.
+
+Two program kinds live here: `SpecProgram`, the paper's idealised programs given by a closed
+form value and running time (Examples 1-5), and `TableProgram`, a finite table that is
+constant beyond its end (exact, for exhaustive checks).  Text programs are
+`quines_text.machines.TextProgram`.  `t` (imported lazily, so that importing this module
+does not import sympy) is the sympy symbol for the input t of closed forms.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
-from typing import Protocol, runtime_checkable
+import math
+import operator
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Protocol, runtime_checkable
+
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -57,3 +67,213 @@ def parse_natural(raw: str) -> tuple[int, str]:
     if value == 0:
         return 0, "zero is not a positive natural number"
     return value, ""
+
+
+def __getattr__(name: str) -> Any:
+    """`rsi.programs.t`: the sympy symbol of closed forms (sympy is imported on first use)."""
+    if name == "t":
+        import sympy
+
+        return sympy.Symbol("t", integer=True, nonnegative=True)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# How many points of a vectorised (numpy) evaluation are checked against exact arithmetic.
+_SPOT_CHECKS = 16
+
+
+def _natural(value: Any) -> tuple[int, str]:
+    """A closed form's value as P(t): a positive integer, else 0 with the reason."""
+    try:
+        exact = operator.index(value)  # int, numpy and sympy integers, exactly
+    except TypeError:
+        try:
+            number = float(value)
+        except (TypeError, ValueError, OverflowError):
+            return 0, "not a natural number"
+        if not (math.isfinite(number) and number.is_integer()):
+            return 0, "not a natural number"
+        exact = int(number)
+    if exact <= 0:
+        return 0, "zero is not a positive natural number" if exact == 0 else "negative"
+    return exact, ""
+
+
+class _ClosedForm:
+    """One of a SpecProgram's value/steps: a callable of t, a sympy expression, or a number.
+
+    `at(k)` is exact (Python or sympy arithmetic); `vector(ts)` is the numpy evaluation of a
+    sympy expression or number, None for a Python callable.
+    """
+
+    def __init__(self, spec: Any, what: str) -> None:
+        self.spec = spec
+        self.vector_fn: Callable[[np.ndarray], Any] | None = None
+        if isinstance(spec, (int, float)) and not isinstance(spec, bool):
+            self.exact_fn: Callable[[int], Any] = lambda k: spec
+            self.vector_fn = lambda ts: np.full(ts.shape, spec)
+        elif hasattr(spec, "free_symbols") and hasattr(spec, "xreplace"):
+            import sympy
+
+            names = sorted(str(symbol) for symbol in spec.free_symbols)
+            if names not in ([], ["t"]):
+                raise ValueError(f"{what} may only use the symbol t, found {', '.join(names)}")
+            symbols = list(spec.free_symbols) or [sympy.Symbol("t")]
+            self.exact_fn = lambda k: spec.xreplace({symbols[0]: sympy.Integer(k)})
+            self.vector_fn = sympy.lambdify(symbols, spec, modules="numpy")
+        elif callable(spec):
+            self.exact_fn = spec
+        else:
+            raise ValueError(
+                f"{what} must be a callable of t, a sympy expression in t or a number, "
+                f"got {type(spec).__name__}"
+            )
+
+    def vector(self, ts: np.ndarray) -> np.ndarray | None:
+        if self.vector_fn is None:
+            return None
+        with np.errstate(all="ignore"):
+            return np.broadcast_to(np.asarray(self.vector_fn(ts)), ts.shape)
+
+
+def _vector_naturals(values: np.ndarray) -> np.ndarray | None:
+    """P(t) from a numpy array of closed-form values, or None if the array cannot be exact."""
+    if values.dtype.kind in "iu":
+        return np.where(values > 0, values, 0).astype(np.int64)
+    if values.dtype.kind != "f":
+        return None
+    finite = np.isfinite(values)
+    if np.any(np.abs(values[finite]) >= 2.0**53):
+        return None
+    whole = finite & (values == np.floor(np.where(finite, values, 0))) & (values > 0)
+    return np.where(whole, np.where(finite, values, 0), 0).astype(np.int64)
+
+
+@dataclass(frozen=True, eq=False, init=False)
+class SpecProgram:
+    """Mahoney's idealised program: P(t) = value(t) if steps(t) <= t else 0.
+
+    "P(t) [is] the positive natural number encoded by the output of program P with input t
+    ... after t time steps, or 0 if P has not halted after t steps" (Mahoney 2008, Goals).
+    `value` and `steps` are each a Python callable of t, a sympy expression in the symbol t
+    (`rsi.programs.t`), or a number; they are kept as `value_form` and `steps_form` (the
+    method `value(t)` is P(t), as for every program).  A value that is not a positive integer
+    gives P(t) = 0.  `successor`, if given, is a zero-argument callable returning P(-1), the
+    next program of an RSI chain.  `values_upto(T)` evaluates P(0..T) at once: sympy
+    expressions and numbers through numpy (spot-checked against exact arithmetic at a few
+    points, falling back to exact evaluation on any disagreement, e.g. int64 overflow),
+    Python callables once per t; the longest evaluation is cached on the program.
+    """
+
+    value_form: Any
+    steps_form: Any
+    successor: Callable[[], Any] | None
+    name: str
+    _forms: tuple = field(repr=False)
+    _cache: dict = field(repr=False)
+
+    def __init__(
+        self,
+        value: Any,
+        steps: Any,
+        successor: Callable[[], Any] | None = None,
+        name: str = "",
+    ) -> None:
+        forms = (_ClosedForm(value, "value"), _ClosedForm(steps, "steps"))
+        for attribute, content in (
+            ("value_form", value), ("steps_form", steps), ("successor", successor),
+            ("name", name), ("_forms", forms), ("_cache", {}),
+        ):
+            object.__setattr__(self, attribute, content)
+
+    def run(self, t: int) -> Outcome:
+        if t < 0:
+            raise ValueError(f"P(t) needs t >= 0, got t={t}; use successor() for t = -1")
+        value_form, steps_form = self._forms
+        steps = steps_form.exact_fn(t)
+        if not steps <= t:
+            return Outcome(0, halted=False, steps=t, note="not halted within t steps")
+        raw = value_form.exact_fn(t)
+        value, note = _natural(raw)
+        return Outcome(value, halted=True, steps=int(np.ceil(float(steps))), raw=str(raw), note=note)
+
+    def _exact_value(self, t: int) -> int:
+        """P(t) as `run(t).value`, without building the Outcome (the per-t evaluation path)."""
+        value_form, steps_form = self._forms
+        return _natural(value_form.exact_fn(t))[0] if steps_form.exact_fn(t) <= t else 0
+
+    def value(self, t: int) -> int:
+        return self.run(t).value
+
+    def values_upto(self, horizon: int) -> np.ndarray:
+        """P(0), ..., P(horizon) as a read-only array (int64, or object for huge values)."""
+        cached = self._cache.get("values")
+        if cached is None or len(cached) <= horizon:
+            cached = self._evaluate(horizon)
+            cached.flags.writeable = False
+            self._cache["values"] = cached
+        return cached[: horizon + 1]
+
+    def _evaluate(self, horizon: int) -> np.ndarray:
+        ts = np.arange(horizon + 1, dtype=np.int64)
+        value_form, steps_form = self._forms
+        steps = steps_form.vector(ts)
+        values = value_form.vector(ts)
+        if steps is not None and values is not None:
+            naturals = _vector_naturals(values)
+            if naturals is not None and steps.dtype.kind in "iuf":
+                result = np.where(steps <= ts, naturals, 0)
+                probes = np.unique(np.linspace(0, horizon, _SPOT_CHECKS, dtype=np.int64))
+                if all(result[k] == self._exact_value(int(k)) for k in probes):
+                    return result
+        exact = [self._exact_value(k) for k in range(horizon + 1)]
+        try:
+            return np.array(exact, dtype=np.int64)
+        except OverflowError:
+            return np.array(exact, dtype=object)
+
+
+@dataclass(frozen=True)
+class TableProgram:
+    """A finite program given by its table: P(t) = values[t] for t < len(values), and
+    P(t) = values[-1] for every t beyond the table (eventually constant).
+
+    Because the tail is known, every definition can be decided exactly on a TableProgram:
+    times from `tail_start` = len(values) - 1 on all behave alike.  Values are P(t) itself,
+    so each must be an int >= 0 (0: not halted within t steps, or no natural number).
+    """
+
+    values: tuple[int, ...]
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        values = tuple(self.values)
+        if not values:
+            raise ValueError("a TableProgram needs at least one value")
+        for index, value in enumerate(values):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+                raise ValueError(
+                    f"TableProgram value at t={index} must be an int >= 0, got {value!r}"
+                )
+        object.__setattr__(self, "values", tuple(int(value) for value in values))
+
+    @property
+    def tail_start(self) -> int:
+        """The first t from which P is constant: P(t') = P(tail_start) for all t' >= it."""
+        return len(self.values) - 1
+
+    def run(self, t: int) -> Outcome:
+        if t < 0:
+            raise ValueError(f"P(t) needs t >= 0, got t={t}")
+        value = self.values[min(t, self.tail_start)]
+        return Outcome(value, halted=value > 0, steps=None, raw=str(value))
+
+    def value(self, t: int) -> int:
+        return self.run(t).value
+
+    def values_upto(self, horizon: int) -> np.ndarray:
+        """P(0), ..., P(horizon) as an array (the last value repeated beyond the table)."""
+        table = np.array(self.values, dtype=object if max(self.values) >= 2**63 else np.int64)
+        if horizon < len(table):
+            return table[: horizon + 1]
+        return np.concatenate([table, np.full(horizon + 1 - len(table), table[-1], table.dtype)])

@@ -1,0 +1,176 @@
+"""The laws of Mahoney's definitions, declared as data (Mahoney 2008, sections Goals, Improvement
+and Recursive Self Improvement).
+
+A `Law` is an immutable object: a name, the statement in words, the Hypothesis strategy of its
+cases, and a check whose body only asserts.  The definitions under test are a parameter
+(`Definitions`), so the same law runs against the core definitions (`core_definitions()`), the
+core with one condition of "Q improves on P" dropped (`without_condition(k)`), or a
+deliberately wrong definition in a test.  One runner (`proofs.runner`) checks any law against
+any definitions and returns a verdict; `proofs.exhaustive` checks them on every small table.
+
+Finite horizons: a definition answers HoldsUpTo(T) or Proven when it holds ("holds" below),
+Refuted or Unknown when it does not, so a law's check never treats "holds up to T" as more.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import Any, Callable
+
+from hypothesis import strategies as st
+
+from proofs import strategies as rs
+from proofs.goal_shapes import Composed
+from rsi.goals import Goal
+from rsi.verdict import Verdict
+
+ALL_CONDITIONS: tuple[int, ...] = (1, 2, 3, 4)
+HOLDS: frozenset[str] = frozenset({"holds_up_to", "proven"})
+
+
+def holds(verdict: Verdict) -> bool:
+    """Whether the verdict says the definition holds (up to the horizon, or proven)."""
+    return verdict.kind in HOLDS
+
+
+@dataclass(frozen=True)
+class Definitions:
+    """The definitions a law is checked against; `conditions` are the enforced conditions of
+    "Q improves on P" (all four in the paper)."""
+
+    name: str
+    has_goal: Callable[..., Verdict]  # (P, G, horizon) -> Verdict
+    improves: Callable[..., Verdict]  # (Q, P, G, horizon, conditions=...) -> Verdict
+    conditions: tuple[int, ...] = ALL_CONDITIONS
+
+    def improves_on(self, q: Any, p: Any, goal: Goal, horizon: int) -> Verdict:
+        """Q improves on P under these definitions (with their enforced conditions)."""
+        return self.improves(q, p, goal, horizon, conditions=self.conditions)
+
+
+def core_definitions() -> Definitions:
+    """The definitions of `rsi.definitions`, all four conditions enforced."""
+    from rsi import definitions
+
+    return Definitions("core", definitions.has_goal, definitions.improves)
+
+
+def without_condition(k: int, base: Definitions | None = None) -> Definitions:
+    """`base` (the core by default) with condition k of "Q improves on P" dropped."""
+    if k not in ALL_CONDITIONS:
+        raise ValueError(f"k must be one of {ALL_CONDITIONS}, got {k!r}")
+    base = base or core_definitions()
+    kept = tuple(c for c in base.conditions if c != k)
+    return replace(base, name=f"{base.name} without condition {k}", conditions=kept)
+
+
+@dataclass(frozen=True)
+class Law:
+    """A law: `check(definitions, horizon, *case)` asserts it on one case drawn from `cases`.
+
+    `variables` names the parts of a case for witnesses, one entry per part: "P" a program,
+    "P,Q" a pair (the names of its members), "G" the goal, "f" an increasing transform,
+    "P_1" an RSI program, "n" a chain length, "T'-T" how much later the second horizon is.
+    """
+
+    name: str
+    statement: str
+    variables: tuple[str, ...]
+    cases: st.SearchStrategy = field(repr=False)
+    check: Callable[..., None] = field(repr=False)
+
+
+def _irreflexive(d: Definitions, horizon: int, p: Any, goal: Goal) -> None:
+    verdict = d.improves_on(p, p, goal, horizon)
+    assert not holds(verdict), f"P improves on itself ({verdict.kind})"
+
+
+def _asymmetric(d: Definitions, horizon: int, pair: tuple, goal: Goal) -> None:
+    p, q = pair
+    forth, back = d.improves_on(q, p, goal, horizon), d.improves_on(p, q, goal, horizon)
+    assert not (holds(forth) and holds(back)), "Q improves on P and P improves on Q"
+
+
+def _transitive(d: Definitions, horizon: int, chain: tuple, goal: Goal) -> None:
+    p, q, r = chain
+    if holds(d.improves_on(q, p, goal, horizon)) and holds(d.improves_on(r, q, goal, horizon)):
+        verdict = d.improves_on(r, p, goal, horizon)
+        assert holds(verdict), f"Q improves on P and R on Q, but R on P is {verdict.kind}"
+
+
+def _condition_redundant(k: int, d: Definitions, horizon: int, pair: tuple, goal: Goal) -> None:
+    p, q = pair
+    others = tuple(c for c in d.conditions if c != k)
+    if holds(d.improves(q, p, goal, horizon, conditions=others)):
+        full = d.improves(q, p, goal, horizon, conditions=d.conditions)
+        condition = full.evidence["conditions"][str(k)]["kind"]
+        assert condition in HOLDS, f"the other conditions hold but condition {k} is {condition}"
+
+
+def _goal_invariant(d: Definitions, horizon: int, pair: tuple, goal: Goal, f: Any) -> None:
+    p, q = pair
+    seen = Composed(f, goal)
+    for name, plain, composed in (
+        ("has goal", d.has_goal(p, goal, horizon), d.has_goal(p, seen, horizon)),
+        ("improves", d.improves_on(q, p, goal, horizon), d.improves_on(q, p, seen, horizon)),
+    ):
+        assert plain.kind == composed.kind, f"{name}: {plain.kind} for G, {composed.kind} for f o G"
+
+
+def _rsi_chain(d: Definitions, horizon: int, first: Any, length: int, goal: Goal) -> None:
+    chain = [first]
+    while len(chain) < length:
+        chain.append(chain[-1].successor())
+    for i in range(len(chain)):
+        for j in range(i + 1, len(chain)):
+            verdict = d.improves_on(chain[j], chain[i], goal, horizon)
+            assert holds(verdict), f"P_{j + 1} does not improve on P_{i + 1} ({verdict.kind})"
+
+
+def _refutation_stays(d: Definitions, horizon: int, pair: tuple, goal: Goal, more: int) -> None:
+    p, q = pair
+    for name, verdict_at in (
+        ("has goal", lambda h: d.has_goal(p, goal, h)),
+        ("improves", lambda h: d.improves_on(q, p, goal, h)),
+    ):
+        if verdict_at(horizon).kind == "refuted":
+            later = verdict_at(horizon + more)
+            assert later.kind == "refuted", f"{name}: refuted at T, {later.kind} at T + {more}"
+
+
+_PAIRS = rs.program_pairs()
+_GOALS = rs.goals()
+_MONOTONE = rs.goals(("monotone",))
+
+
+IRREFLEXIVE = Law("improves-irreflexive", "no program improves on itself (condition 3)",
+                  ("P", "G"), st.tuples(rs.programs(), _GOALS), _irreflexive)
+ASYMMETRIC = Law("improves-asymmetric",
+                 "Q improves on P and P improves on Q never both hold (condition 4)",
+                 ("P,Q", "G"), st.tuples(_PAIRS, _GOALS), _asymmetric)
+TRANSITIVE = Law("improves-transitive", "Q improves on P and R on Q imply R improves on P",
+                 ("P,Q,R", "G"), st.tuples(rs.improving_chains(3, 3).map(tuple), _MONOTONE)
+                 | st.tuples(st.tuples(rs.programs(), rs.programs(), rs.programs()), _GOALS),
+                 _transitive)
+REDUNDANT = tuple(
+    Law(f"condition-{k}-redundant",
+        f"the other three conditions imply condition {k} (false: condition {k} is needed, and "
+        "the runner must find a pair meeting the other three but not it)",
+        ("P,Q", "G"), st.tuples(_PAIRS, _GOALS), partial(_condition_redundant, k))
+    for k in ALL_CONDITIONS
+)
+GOAL_INVARIANT = Law("goal-invariance",
+                     "has goal and improves give the same verdict for G and f o G, f strictly "
+                     "increasing", ("P,Q", "G", "f"),
+                     st.tuples(_PAIRS, _GOALS, rs.increasing_transforms()), _goal_invariant)
+RSI_CHAIN = Law("rsi-chain-improving",
+                "an RSI program's chain P_1..P_n (P_(i+1) = P_i(-1)) is an improving sequence, "
+                "and P_j improves on P_i for every i < j", ("P_1", "n", "G"),
+                st.tuples(rs.rsi_programs(), st.integers(2, 4), _MONOTONE), _rsi_chain)
+REFUTATION_STAYS = Law("refutation-monotone",
+                       "a refutation of has goal or improves at horizon T stays one at T' > T",
+                       ("P,Q", "G", "T'-T"), st.tuples(_PAIRS, _GOALS, st.integers(1, 20)),
+                       _refutation_stays)
+
+LAWS: tuple[Law, ...] = (IRREFLEXIVE, ASYMMETRIC, TRANSITIVE, *REDUNDANT, GOAL_INVARIANT,
+                         RSI_CHAIN, REFUTATION_STAYS)

@@ -1,0 +1,51 @@
+"""`rsi examples`: recompute every claim of Mahoney 2008's Examples 1-6 (rsi.examples) and say
+whether each computed verdict agrees with the paper.
+
+Exit 0 iff every example agrees, 1 otherwise.
+"""
+from __future__ import annotations
+
+import typer
+
+from rsi.cli._common import DOES_NOT_HOLD, HOLDS, emit
+
+
+def _render(data: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from rsi.verdict import verdict_from_dict
+
+    table = Table("example", "claim checked", "paper", "verdict", "evidence", "agrees", show_lines=True)
+    for example in data["examples"]:
+        for label, verdict_data in example["verdicts"].items():
+            verdict = verdict_from_dict(verdict_data)
+            table.add_row(
+                str(example["number"]),
+                label,
+                example["expected"][label],
+                verdict.kind,
+                verdict.summary().split(": ", 1)[1],
+                "yes" if example["agreement"][label] else "NO",
+            )
+    console = Console()
+    console.print(table)
+    agreeing = sum(example["agrees"] for example in data["examples"])
+    console.print(f"{agreeing} of {len(data['examples'])} examples agree with the paper")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("examples")
+    def examples_command(
+        as_json: bool = typer.Option(False, "--json", help="print the results as JSON"),
+    ) -> None:
+        """Recompute Mahoney's Examples 1-6 and check each against the paper."""
+        from rsi import examples
+
+        results = examples.check_examples(examples.EXAMPLES)
+        data = {
+            "examples": [result.to_dict() for result in results],
+            "all_agree": all(result.agrees for result in results),
+        }
+        emit(data, as_json, _render)
+        raise typer.Exit(HOLDS if data["all_agree"] else DOES_NOT_HOLD)

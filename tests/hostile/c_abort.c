@@ -1,0 +1,3 @@
+/* @MARKER@: aborts */
+#include <stdlib.h>
+int main(void) { abort(); }

@@ -1,0 +1,2 @@
+/* @MARKER@: not C */
+int main(void) { return undeclared_name; }

@@ -1,0 +1,2 @@
+/* @MARKER@: spins forever */
+int main(void) { volatile unsigned long n = 0; for (;;) n++; }

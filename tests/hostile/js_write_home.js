@@ -1,0 +1,2 @@
+// writes into the real home directory (not $HOME, which is the run folder): read-only there
+require("fs").writeFileSync("@HOME@/@MARKER@", "escaped");

@@ -1,0 +1,4 @@
+# @MARKER@: recursion without end: RecursionError
+def down(n):
+    return down(n + 1)
+down(0)

@@ -1,0 +1,3 @@
+# @MARKER@: spins forever; the CPU limit (SIGXCPU) or the wall-clock limit ends it
+while True:
+    pass

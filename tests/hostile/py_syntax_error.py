@@ -1,0 +1,2 @@
+# @MARKER@: not Python
+def broken(:

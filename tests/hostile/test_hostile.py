@@ -1,0 +1,132 @@
+"""The hostile suite (issue 3 item 7): each program in this folder attacks the sandbox.
+
+For every program the test asserts its exact status, that the host is alive and responsive
+afterwards, that no file appeared outside the run folder (the programs name a unique marker
+file in /tmp and in the real home directory), and that no process of the run survives (no
+process of this host has the marker in its command line, and this process has no children).
+@MARKER@ and @HOME@ in a program are replaced by the marker and the real home directory.
+"""
+import os
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from quines_text import sandbox
+from quines_text.sandbox import Limits
+
+HERE = Path(__file__).parent
+LANG_OF = {".py": "python", ".c": "c", ".js": "js"}
+LIMITS = Limits(wall_s=3.0, cpu_s=1.0, memory_bytes=256 * 2**20, output_bytes=64 * 1024)
+
+# program file -> (status, what stdout must be, or None when it does not matter)
+EXPECTED = {
+    "py_infinite_loop.py": ("timeout", None),
+    "c_infinite_loop.c": ("timeout", None),
+    "c_fork_bomb.c": ("timeout", None),
+    "py_fork_bomb.py": ("forbidden", b""),
+    "py_memory_bomb.py": ("memory", b""),
+    "c_memory_bomb.c": ("memory", b""),
+    "js_memory_bomb.js": ("memory", b""),
+    "py_output_flood.py": ("output_limit", None),
+    "js_output_flood.js": ("output_limit", None),
+    "py_write_outside.py": ("forbidden", b""),
+    "c_write_outside.c": ("crash", b"refused\n"),
+    "py_write_home.py": ("forbidden", b""),
+    "js_write_home.js": ("crash", b""),
+    "py_socket.py": ("forbidden", b""),
+    "c_socket.c": ("crash", b"unreachable\n"),
+    "py_read_outside.py": ("forbidden", b""),
+    "c_read_outside.c": ("ok", b"read\n"),  # no audit hook for C: reads are not refused
+    "c_non_utf8.c": ("ok", b"\xff\xfe\x80ok"),
+    "py_syntax_error.py": ("compile_error", b""),
+    "c_compile_error.c": ("compile_error", b""),
+    "c_segfault.c": ("crash", b""),
+    "c_abort.c": ("crash", b""),
+    "py_deep_recursion.py": ("crash", b""),
+    "js_deep_recursion.js": ("crash", b""),
+    "c_sleeping_child.c": ("ok", b"parent done\n"),
+    "js_sleeping_child.js": ("ok", b"parent done\n"),
+    "py_sleeping_child.py": ("forbidden", b""),
+}
+
+
+# Without namespaces (no root, no user namespaces) C and JS programs are protected by file
+# permissions and the session kill only: these expectations need the namespaces.
+NEEDS_NAMESPACES = {"c_write_outside.c", "js_write_home.js", "c_socket.c", "c_sleeping_child.c",
+                    "js_sleeping_child.js"}
+
+
+def test_every_program_here_has_an_expectation():
+    programs = {p.name for p in HERE.iterdir()
+                if p.suffix in LANG_OF and not p.name.startswith("test_")}
+    assert programs == set(EXPECTED)
+    assert len(programs) >= 12 and {Path(p).suffix for p in programs} == set(LANG_OF)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def private_c_cache(tmp_path_factory):
+    """Each run's marker makes new C sources: keep their binaries out of the user's cache."""
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if old is None:
+        del os.environ["XDG_CACHE_HOME"]
+    else:
+        os.environ["XDG_CACHE_HOME"] = old
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_hostile_program_gets_its_status_and_leaves_nothing_behind(name):
+    if name in NEEDS_NAMESPACES and not sandbox.isolation().namespaces:
+        pytest.skip(f"needs namespaces: {sandbox.isolation().note}")
+    marker = f"rsi-hostile-{uuid.uuid4().hex}"
+    home = Path.home()
+    source = (HERE / name).read_text().replace("@MARKER@", marker).replace("@HOME@", str(home))
+    status, stdout = EXPECTED[name]
+
+    result = sandbox.run(source, LANG_OF[Path(name).suffix], limits=LIMITS)
+
+    assert result.status == status, result.stderr[-500:]
+    if stdout is not None:
+        assert result.stdout == stdout
+    assert result.wall_s < LIMITS.wall_s + 2
+    assert _host_responds()
+    assert not (Path("/tmp") / marker).exists() and not (home / marker).exists()
+    assert not list(Path("/tmp").glob(f"*{marker}*"))
+    assert not _processes_with(marker)
+    assert not _children_of_this_process()
+
+
+def _host_responds() -> bool:
+    start = time.monotonic()
+    done = subprocess.run(["/bin/true"], timeout=5)
+    return done.returncode == 0 and time.monotonic() - start < 2
+
+
+def _processes_with(marker: str) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if marker.encode() in cmdline:
+                found.append(int(entry))
+    return found
+
+
+def _children_of_this_process() -> list[int]:
+    me, found = os.getpid(), []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == me:
+                found.append(int(entry))
+    return found

@@ -1,0 +1,1 @@
+s="s=%j;console.log(s,s)";console.log(s,s)

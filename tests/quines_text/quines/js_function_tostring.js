@@ -1,0 +1,1 @@
+(function f(){console.log('('+f+')()')})()

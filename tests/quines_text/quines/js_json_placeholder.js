@@ -1,0 +1,1 @@
+const s="const s=@;process.stdout.write(s.replace(String.fromCharCode(64),JSON.stringify(s))+String.fromCharCode(10))";process.stdout.write(s.replace(String.fromCharCode(64),JSON.stringify(s))+String.fromCharCode(10))

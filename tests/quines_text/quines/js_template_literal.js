@@ -1,0 +1,1 @@
+const a=x=>console.log(`const a=${a};a()`);a()

@@ -1,0 +1,1 @@
+exec(s:='print("exec(s:=%r)"%s)')

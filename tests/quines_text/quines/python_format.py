@@ -1,0 +1,1 @@
+a='a={!r};print(a.format(a))';print(a.format(a))

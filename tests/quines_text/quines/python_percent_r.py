@@ -1,0 +1,2 @@
+s = 's = %r\nprint(s %% s)'
+print(s % s)
