@@ -6,8 +6,10 @@ when that run prints the source, once more with no copy of the source reachable
 (`quines_text.sandbox.run(..., expose_source=False)`: Python from `-c`, node from `-e`, the C
 binary run without its source).  Output equal to the source in both runs is a `quine`; equal
 only in the first is `cheating` (the program read itself: `open(__file__)`, `inspect`,
-`/proc/self/...`).  BF runs in-process on the BF machine, where no copy of the source exists, so
-a BF program cannot cheat this way.
+`/proc/self/...`).  The two runs are the whole mechanism: the sandbox's Python audit hook
+refuses reads outside the run folder but does not record reads inside it, where the program's
+own file lies, so it gives no separate evidence of self-reading.  BF runs in-process on the BF
+machine, where no copy of the source exists, so a BF program cannot cheat this way.
 
 `near` (precisely): the ordinary run halted (status ok) and printed a text other than the source
 whose edit distance to it is at most max(NEAR_MIN, NEAR_FRACTION * len(source)).  The edit

@@ -105,7 +105,9 @@ def fit_log(ns: Sequence[int], sizes: Sequence[float]) -> LogFit:
     n = np.asarray(ns, dtype=float)
     y = np.asarray(sizes, dtype=float)
     if n.shape != y.shape or n.ndim != 1:
-        raise ValueError(f"ns and sizes must be equal-length sequences, got {n.shape} and {y.shape}")
+        raise ValueError(
+            f"ns and sizes must be equal-length sequences, got shapes {n.shape} and {y.shape}"
+        )
     if n.size and n.min() < 1:
         raise ValueError(f"every n must be >= 1, got {n.min():g}")
     if np.unique(n).size < 2:

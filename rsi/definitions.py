@@ -140,12 +140,13 @@ def has_goal(program: Program, goal: Goal, horizon: int) -> Verdict:
     Checks t = 0 .. T // 2, each against every t' <= T (the later t have no room left to
     show an increase).  evidence["C"] is the smallest C such that every t in (C, T // 2] has
     the goal on the horizon (-1: every t); HoldsUpTo(T) if C <= T // 4, else Unknown (the
-    failure at t = C is too close to the horizon to settle).  A TableProgram never has a goal (Refuted: its constant tail never increases).
+    failure at t = C is too close to the horizon to settle).  A TableProgram never has a
+    goal (Refuted: its constant tail never increases).
     """
     _check_horizon(horizon)
     tail = _tail(program)
     if tail is not None:
-        g_tail = _plain(_goal_trace(program, goal, max(tail, 1))[tail])  # horizon >= 1
+        g_tail = _plain(_goal_trace(program, goal, max(tail, 1))[tail])
         reason = (
             f"P is constant from t={tail} on, so for every t >= {tail} no t' > t has "
             f"G(P(t')) > G(P(t)) = {g_tail}: has goal at t fails for all of them and no C works"
@@ -175,7 +176,9 @@ def has_goal(program: Program, goal: Goal, horizon: int) -> Verdict:
     )
 
 
-def _combine(parts: dict[str, Verdict], enforced: Sequence[str], horizon: int, evidence: dict) -> Verdict:
+def _combine(
+    parts: dict[str, Verdict], enforced: Sequence[str], horizon: int, evidence: dict
+) -> Verdict:
     """The conjunction of the `enforced` parts: Refuted if one is, else Unknown if one is,
     else Proven if all are, else HoldsUpTo(horizon)."""
     chosen = [(label, parts[label]) for label in enforced]
@@ -215,10 +218,14 @@ def _conditions_3_and_4(
     if t3 is not None:
         g_q, g_p = _plain(gq[t3]), _plain(gp[t3])
         condition_3: Verdict = Proven(
-            f"witness t = {t3}: G(Q(t)) = {g_q} > G(P(t)) = {g_p}", {"t": t3, "G_Q": g_q, "G_P": g_p}
+            f"witness t = {t3}: G(Q(t)) = {g_q} > G(P(t)) = {g_p}",
+            {"t": t3, "G_Q": g_q, "G_P": g_p},
         )
     elif exact:
-        reason = f"G(Q(t)) <= G(P(t)) for every t: the tables are checked up to t = {upto} and constant after"
+        reason = (
+            f"G(Q(t)) <= G(P(t)) for every t: the tables are checked up to t = {upto} and "
+            "constant after"
+        )
         condition_3 = Refuted({"reason": reason}, reason)
     else:
         condition_3 = Unknown(f"no t <= {horizon} has G(Q(t)) > G(P(t))")
@@ -233,14 +240,17 @@ def _conditions_3_and_4(
                 evidence,
             )
         else:
-            condition_4 = HoldsUpTo(int(horizon), {"t": chosen, "checked_t_prime": [chosen + 1, int(upto)]})
+            checked = {"t": chosen, "checked_t_prime": [chosen + 1, int(upto)]}
+            condition_4 = HoldsUpTo(int(horizon), checked)
     else:
-        after = f"after the last t' = {last_worse} with G(Q(t')) < G(P(t'))" if last_worse >= 0 else ""
+        after = ""
+        if last_worse >= 0:
+            after = f"after the last t' = {last_worse} with G(Q(t')) < G(P(t'))"
         if not need_better:
             reason = f"Q is worse than P at t' = {last_worse}, the last t checked"
         elif better_at.size:
-            parts = (f"no t <= {window} has G(Q(t)) > G(P(t))", after, f"(the first such t is {t3})")
-            reason = " ".join(part for part in parts if part)
+            pieces = (f"no t <= {window} has G(Q(t)) > G(P(t))", after, f"(the first is t = {t3})")
+            reason = " ".join(piece for piece in pieces if piece)
         else:
             reason = "no t has G(Q(t)) > G(P(t)) to start from"
         if exact:
@@ -271,7 +281,9 @@ def improves(
     _check_horizon(horizon)
     enforced = sorted(set(conditions))
     if not enforced or any(c not in CONDITIONS for c in enforced):
-        raise ValueError(f"conditions must be a non-empty subset of {CONDITIONS}, got {conditions!r}")
+        raise ValueError(
+            f"conditions must be a non-empty subset of {CONDITIONS}, got {conditions!r}"
+        )
     condition_3, condition_4, t = _conditions_3_and_4(
         q, p, goal, horizon, need_better=3 in enforced, need_never_worse=4 in enforced
     )

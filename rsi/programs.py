@@ -195,7 +195,8 @@ class SpecProgram:
             return Outcome(0, halted=False, steps=t, note="not halted within t steps")
         raw = value_form.exact_fn(t)
         value, note = _natural(raw)
-        return Outcome(value, halted=True, steps=int(np.ceil(float(steps))), raw=str(raw), note=note)
+        used = int(np.ceil(float(steps)))
+        return Outcome(value, halted=True, steps=used, raw=str(raw), note=note)
 
     def _exact_value(self, t: int) -> int:
         """P(t) as `run(t).value`, without building the Outcome (the per-t evaluation path)."""

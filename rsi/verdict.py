@@ -58,7 +58,7 @@ class _VerdictBase:
 
 @dataclass(frozen=True)
 class Refuted(_VerdictBase):
-    """Definitively false.  `witness`: JSON-able data that shows it (e.g. {"t": 7, "t_prime": 8})."""
+    """Definitively false.  `witness`: JSON-able data that shows it, e.g. {"t": 7, "t_prime": 8}."""
 
     KIND: ClassVar[str] = "refuted"
     witness: Any
@@ -78,7 +78,9 @@ class HoldsUpTo(_VerdictBase):
     evidence: dict
 
     def _detail(self) -> str:
-        shown = {key: value for key, value in self.evidence.items() if not isinstance(value, (dict, list))}
+        shown = {
+            key: value for key, value in self.evidence.items() if not isinstance(value, (dict, list))
+        }
         return f"up to t = {self.horizon} {json.dumps(shown, default=str)}"
 
 
@@ -107,6 +109,9 @@ class Unknown(_VerdictBase):
 
 
 Verdict = Union[Refuted, HoldsUpTo, Proven, Unknown]
+
+# The kinds that support a claim (up to a horizon, or outright).
+POSITIVE_KINDS: tuple[str, ...] = ("holds_up_to", "proven")
 
 VERDICT_KINDS: dict[str, type] = {
     cls.KIND: cls for cls in (Refuted, HoldsUpTo, Proven, Unknown)

@@ -118,8 +118,11 @@ def run_batch(
         raise ValueError(f"threads must be >= 1, got {threads}")
     if inplace and not tapes.flags.c_contiguous:
         raise ValueError("inplace=True needs C-contiguous tapes")
-    if ops_out is not None and (ops_out.dtype != np.int64 or ops_out.shape != tapes.shape[:1]):
-        raise ValueError(f"ops_out must be int64 of shape ({tapes.shape[0]},)")
+    if ops_out is not None and (
+        ops_out.dtype != np.int64 or ops_out.shape != tapes.shape[:1]
+        or not ops_out.flags.c_contiguous
+    ):
+        raise ValueError(f"ops_out must be a contiguous int64 array of shape ({tapes.shape[0]},)")
     out = tapes if inplace else np.array(tapes, order="C", copy=True)
     steps = np.zeros(tapes.shape[0], dtype=np.int64)
     _bfengine.bff_run_batch(

@@ -16,7 +16,9 @@ def _render(data: dict) -> None:
 
     from rsi.verdict import verdict_from_dict
 
-    table = Table("example", "claim checked", "paper", "verdict", "evidence", "agrees", show_lines=True)
+    table = Table(
+        "example", "claim checked", "paper", "verdict", "evidence", "agrees", show_lines=True
+    )
     for example in data["examples"]:
         for label, verdict_data in example["verdicts"].items():
             verdict = verdict_from_dict(verdict_data)

@@ -13,9 +13,6 @@ import typer
 
 from rsi.cli._common import DOES_NOT_HOLD, HOLDS, BadInput, emit, read_text_file
 
-POSITIVE = ("holds_up_to", "proven")
-
-
 def _render(data: dict) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -41,7 +38,9 @@ def register(app: typer.Typer) -> None:
     def improves_command(
         q_file: Path = typer.Argument(..., metavar="Q", help="the program that should be better"),
         p_file: Path = typer.Argument(..., metavar="P", help="the program it is compared with"),
-        lang: Optional[str] = typer.Option(None, "--lang", help="machine (default: from the extension)"),
+        lang: Optional[str] = typer.Option(
+            None, "--lang", help="machine (default: from the extension)"
+        ),
         goal: str = typer.Option("identity", "--goal", help="identity or prime"),
         horizon: int = typer.Option(32, "--horizon", help="check times t = 0 .. T (T >= 1)"),
         as_json: bool = typer.Option(False, "--json", help="print the verdict as JSON"),
@@ -51,6 +50,7 @@ def register(app: typer.Typer) -> None:
         from rsi.cli.chain import _machine
         from rsi.definitions import improves
         from rsi.goals import goal_by_name
+        from rsi.verdict import POSITIVE_KINDS
 
         try:
             goal_function = goal_by_name(goal)
@@ -69,4 +69,4 @@ def register(app: typer.Typer) -> None:
             "verdict": verdict.to_dict(),
         }
         emit(data, as_json, _render)
-        raise typer.Exit(HOLDS if verdict.kind in POSITIVE else DOES_NOT_HOLD)
+        raise typer.Exit(HOLDS if verdict.kind in POSITIVE_KINDS else DOES_NOT_HOLD)

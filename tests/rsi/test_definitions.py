@@ -161,6 +161,13 @@ def test_improves_on_tables_condition_3_refuted_when_q_is_never_better():
     assert verdict.kind == "refuted" and verdict.witness["part"] == "condition 3"
 
 
+def test_single_value_tables_are_decided_exactly():
+    one, two = TableProgram((1,)), TableProgram((2,))
+    assert has_goal(one, identity, 5).witness["every_t_from"] == 0
+    assert improves(two, one, identity, 5, conditions=(3, 4)).kind == "proven"
+    assert improves(one, two, identity, 5, conditions=(3, 4)).kind == "refuted"
+
+
 def test_improves_rejects_unknown_conditions():
     with pytest.raises(ValueError, match="subset"):
         improves(PLUS_2, PLUS_1, identity, 10, conditions=(5,))
