@@ -7,14 +7,12 @@ shaped programs) and `relay` (program -> output -> ... cycles).
 """
 from quines_text.quine_check import (
     CHECK_LANGS,
-    EXTENSIONS,
     NEAR_FRACTION,
     NEAR_MIN,
     VERDICTS,
     QuineVerdict,
     check,
     edit_distance,
-    lang_from_path,
     near_bound,
     unified_diff,
 )
@@ -25,6 +23,7 @@ from quines_text.quine_make import (
     make,
     make_successor,
 )
+from quines_text.machines import EXTENSIONS, lang_from_path
 from quines_text.relay import STOP_REASONS, RelayResult, Stage, detect_lang, make_relay, relay
 
 __all__ = [

@@ -24,13 +24,11 @@ import difflib
 import json
 import math
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 from quines_text.results import RunResult
 
 VERDICTS: tuple[str, ...] = ("quine", "cheating", "near", "not_quine", "error")
 CHECK_LANGS: tuple[str, ...] = ("python", "c", "js", "bf")
-EXTENSIONS: dict[str, str] = {".py": "python", ".c": "c", ".js": "js", ".bf": "bf", ".b": "bf"}
 NEAR_MIN = 2
 NEAR_FRACTION = 0.05
 BF_STEP_BUDGET = 100_000_000  # steps; a BF quine of a few kB runs in well under 10^7
@@ -58,15 +56,6 @@ class QuineVerdict:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict())
-
-
-def lang_from_path(path: str | Path) -> str:
-    """The language of a program file from its extension (EXTENSIONS); ValueError otherwise."""
-    suffix = Path(path).suffix.lower()
-    if suffix not in EXTENSIONS:
-        known = " ".join(sorted(EXTENSIONS))
-        raise ValueError(f"cannot tell the language of {path} from its extension; known: {known}")
-    return EXTENSIONS[suffix]
 
 
 def edit_distance(a: str, b: str) -> int:

@@ -99,15 +99,23 @@ def _natural(value: Any) -> tuple[int, str]:
     return exact, ""
 
 
+def _halts(steps: Any, t: int) -> bool:
+    """Whether a running time of `steps` fits in t steps (an undefined one, e.g. sympy's zoo
+    for log(0), does not)."""
+    try:
+        return bool(steps <= t)
+    except TypeError:
+        return False
+
+
 class _ClosedForm:
     """One of a SpecProgram's value/steps: a callable of t, a sympy expression, or a number.
 
-    `at(k)` is exact (Python or sympy arithmetic); `vector(ts)` is the numpy evaluation of a
-    sympy expression or number, None for a Python callable.
+    `exact_fn(k)` is exact (Python or sympy arithmetic); `vector(ts)` is the numpy evaluation
+    of a sympy expression or number, None for a Python callable.
     """
 
     def __init__(self, spec: Any, what: str) -> None:
-        self.spec = spec
         self.vector_fn: Callable[[np.ndarray], Any] | None = None
         if isinstance(spec, (int, float)) and not isinstance(spec, bool):
             self.exact_fn: Callable[[int], Any] = lambda k: spec
@@ -191,7 +199,7 @@ class SpecProgram:
             raise ValueError(f"P(t) needs t >= 0, got t={t}; use successor() for t = -1")
         value_form, steps_form = self._forms
         steps = steps_form.exact_fn(t)
-        if not steps <= t:
+        if not _halts(steps, t):
             return Outcome(0, halted=False, steps=t, note="not halted within t steps")
         raw = value_form.exact_fn(t)
         value, note = _natural(raw)
@@ -201,7 +209,7 @@ class SpecProgram:
     def _exact_value(self, t: int) -> int:
         """P(t) as `run(t).value`, without building the Outcome (the per-t evaluation path)."""
         value_form, steps_form = self._forms
-        return _natural(value_form.exact_fn(t))[0] if steps_form.exact_fn(t) <= t else 0
+        return _natural(value_form.exact_fn(t))[0] if _halts(steps_form.exact_fn(t), t) else 0
 
     def value(self, t: int) -> int:
         return self.run(t).value

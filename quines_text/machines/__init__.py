@@ -9,6 +9,7 @@ Adding a language is one small module plus one entry in `MACHINES`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from quines_text.results import RunResult
@@ -38,6 +39,22 @@ MACHINE_MODULES: dict[str, str] = {
     "bf": "quines_text.machines.bf",
     "bff": "quines_text.machines.bff",
 }
+
+
+# File extension -> language.  A language's name is also the name of its default machine
+# (metered where one exists: .py runs on the metered Python machine).
+EXTENSIONS: dict[str, str] = {
+    ".py": "python", ".c": "c", ".js": "js", ".bf": "bf", ".b": "bf", ".bff": "bff"
+}
+
+
+def lang_from_path(path: str | Path) -> str:
+    """The language of a program file from its extension (EXTENSIONS); ValueError otherwise."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in EXTENSIONS:
+        known = " ".join(sorted(EXTENSIONS))
+        raise ValueError(f"cannot tell the language of {path} from its extension; known: {known}")
+    return EXTENSIONS[suffix]
 
 
 def get_machine(name: str) -> Machine:

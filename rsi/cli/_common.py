@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 HOLDS = 0  # the property holds / the job succeeded
 DOES_NOT_HOLD = 1  # checked, and it does not hold
@@ -35,3 +35,19 @@ def emit(data: Any, as_json: bool, render: Callable[[Any], None]) -> None:
         sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
     else:
         render(data)
+
+
+def language_of(path: Path, lang: str | None, known: Iterable[str]) -> str:
+    """The language (or machine) for a program file: `lang` when given, else from the file's
+    extension (quines_text.machines.EXTENSIONS); BadInput unless the answer is in `known`."""
+    from quines_text.machines import lang_from_path
+
+    known = tuple(known)
+    if lang is None:
+        try:
+            lang = lang_from_path(path)
+        except ValueError as error:
+            raise BadInput(f"{error} (or give --lang)") from None
+    if lang not in known:
+        raise BadInput(f"unknown language {lang!r}; languages: {', '.join(known)}")
+    return lang

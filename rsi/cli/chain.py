@@ -13,24 +13,7 @@ from typing import Optional
 
 import typer
 
-from rsi.cli._common import DOES_NOT_HOLD, HOLDS, BadInput, emit, read_text_file
-
-# File extension -> machine (quines_text.machines): .py runs on the metered Python machine.
-CHAIN_EXTENSIONS: dict[str, str] = {".py": "python", ".c": "c", ".js": "js", ".bf": "bf", ".b": "bf"}
-
-
-def _machine(path: Path, lang: str | None) -> str:
-    from quines_text.machines import MACHINE_MODULES
-
-    if lang is None:
-        suffix = path.suffix.lower()
-        if suffix not in CHAIN_EXTENSIONS:
-            raise BadInput(f"cannot tell the language of {path} from its extension; give --lang")
-        return CHAIN_EXTENSIONS[suffix]
-    if lang not in MACHINE_MODULES:
-        raise BadInput(f"unknown language {lang!r}; machines: {', '.join(sorted(MACHINE_MODULES))}")
-    return lang
-
+from rsi.cli._common import DOES_NOT_HOLD, HOLDS, BadInput, emit, language_of, read_text_file
 
 def _print_report(data: dict) -> None:
     for link in data["links"]:
@@ -71,9 +54,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Generate and check the RSI chain P_1 .. P_n of FILE."""
         from quines_text.chain import constructive_sample, run_chain
+        from quines_text.machines import MACHINE_MODULES
 
         source = read_text_file(file, "program file")
-        machine = _machine(file, lang)
+        machine = language_of(file, lang, MACHINE_MODULES)
         if n < 1:
             raise BadInput(f"-n must be >= 1, got {n}")
         if horizon < 0 or probe < 0:

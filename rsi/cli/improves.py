@@ -11,7 +11,7 @@ from typing import Optional
 
 import typer
 
-from rsi.cli._common import DOES_NOT_HOLD, HOLDS, BadInput, emit, read_text_file
+from rsi.cli._common import DOES_NOT_HOLD, HOLDS, BadInput, emit, language_of, read_text_file
 
 def _render(data: dict) -> None:
     from rich.console import Console
@@ -46,8 +46,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="print the verdict as JSON"),
     ) -> None:
         """Check Mahoney's four conditions for "Q improves on P" up to a horizon."""
-        from quines_text.machines import TextProgram
-        from rsi.cli.chain import _machine
+        from quines_text.machines import MACHINE_MODULES, TextProgram
         from rsi.definitions import improves
         from rsi.goals import goal_by_name
         from rsi.verdict import POSITIVE_KINDS
@@ -58,8 +57,8 @@ def register(app: typer.Typer) -> None:
             raise BadInput(str(error)) from None
         if horizon < 1:
             raise BadInput(f"--horizon must be >= 1, got {horizon}")
-        q = TextProgram(read_text_file(q_file, "program file Q"), _machine(q_file, lang))
-        p = TextProgram(read_text_file(p_file, "program file P"), _machine(p_file, lang))
+        q = TextProgram(read_text_file(q_file, "program file Q"), language_of(q_file, lang, MACHINE_MODULES))
+        p = TextProgram(read_text_file(p_file, "program file P"), language_of(p_file, lang, MACHINE_MODULES))
         try:
             verdict = improves(q, p, goal_function, horizon)
         except RuntimeError as error:  # the harness itself failed (e.g. no gcc), not a program

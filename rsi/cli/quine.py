@@ -11,20 +11,13 @@ from typing import Optional
 
 import typer
 
-from rsi.cli._common import DOES_NOT_HOLD, HOLDS, BadInput, emit, read_text_file
+from rsi.cli._common import DOES_NOT_HOLD, HOLDS, BadInput, emit, language_of, read_text_file
 
 
 def _lang(path: Path, lang: str | None) -> str:
-    from quines_text.quine import CHECK_LANGS, lang_from_path
+    from quines_text.quine import CHECK_LANGS
 
-    if lang is None:
-        try:
-            return lang_from_path(path)
-        except ValueError as error:
-            raise BadInput(f"{error} (or give --lang)") from None
-    if lang not in CHECK_LANGS:
-        raise BadInput(f"unknown language {lang!r}; languages: {', '.join(CHECK_LANGS)}")
-    return lang
+    return language_of(path, lang, CHECK_LANGS)
 
 
 def _print_verdict(data: dict) -> None:

@@ -12,9 +12,8 @@ from typing import Optional
 
 import typer
 
-from rsi.cli._common import DOES_NOT_HOLD, HOLDS, BadInput, emit, read_text_file
+from rsi.cli._common import DOES_NOT_HOLD, HOLDS, BadInput, emit, language_of, read_text_file
 
-LANG_OF_SUFFIX = {".py": "python", ".c": "c", ".js": "js", ".bf": "bf", ".b": "bf", ".bff": "bff"}
 # language -> (unmetered machine, metered machine); None where there is none
 MACHINE_OF_LANG: dict[str, tuple[Optional[str], Optional[str]]] = {
     "python": ("python-plain", "python"),
@@ -27,14 +26,7 @@ MACHINE_OF_LANG: dict[str, tuple[Optional[str], Optional[str]]] = {
 
 def choose_machine(path: Path, lang: Optional[str], metered: bool) -> tuple[str, str]:
     """(language, machine name) for FILE; BadInput when neither is known."""
-    if lang is None:
-        lang = LANG_OF_SUFFIX.get(path.suffix)
-        if lang is None:
-            known = " ".join(sorted(LANG_OF_SUFFIX))
-            raise BadInput(f"cannot tell the language of {path} from its extension ({known}); "
-                           "give --lang")
-    if lang not in MACHINE_OF_LANG:
-        raise BadInput(f"unknown language {lang!r}; languages: {', '.join(MACHINE_OF_LANG)}")
+    lang = language_of(path, lang, MACHINE_OF_LANG)
     plain, with_meter = MACHINE_OF_LANG[lang]
     if metered and with_meter is None:
         metered_langs = ", ".join(k for k, v in MACHINE_OF_LANG.items() if v[1])

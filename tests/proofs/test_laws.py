@@ -6,7 +6,7 @@ import pytest
 from proofs import laws
 from proofs.laws import Definitions, core_definitions, without_condition
 from proofs.runner import check_law
-from rsi.definitions import has_goal, improves, values_on
+from rsi.definitions import has_goal, values_on
 from rsi.goals import goal_values
 from rsi.verdict import HoldsUpTo, Refuted
 

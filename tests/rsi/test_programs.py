@@ -2,7 +2,6 @@
 steps, or 0 if P has not halted after t steps") for closed forms and finite tables."""
 import time
 
-import numpy as np
 import pytest
 import sympy
 
@@ -38,6 +37,12 @@ def test_vectorised_overflow_falls_back_to_exact_integers():
     program = SpecProgram(2**t + 1, 0)
     values = values_on(program, 100)
     assert values[100] == 2**100 + 1 and values[63] == 2**63 + 1
+
+
+def test_an_undefined_running_time_counts_as_not_halted():
+    program = SpecProgram(t, sympy.log(t, 2))  # log(0) is sympy's zoo
+    assert program.value(0) == 0 and program.value(4) == 4
+    assert values_on(program, 8).tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 8]
 
 
 def test_values_are_cached_per_program_and_read_only():

@@ -1,0 +1,78 @@
+"""Time for our method (damped Gauss–Newton on 1 − R², neural/newton.py) to bring the
+`chang-lipson` quine (20,100 predicted parameters) to R² ≥ 0.99, zero_quine false, on this
+machine's CPU (one thread).  Writes the `## neural newton` section of bench/RESULTS.md.
+
+Run: .venv/bin/python bench/neural_newton.py [--max-epochs N] [--device auto|cpu|cuda]
+"""
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.results_section import write_section  # noqa: E402
+from neural.config import TrainConfig, preset  # noqa: E402
+from neural.metrics import quine_metrics  # noqa: E402
+from neural.newton import Newton  # noqa: E402
+from neural.population import resolve_device  # noqa: E402
+from neural.quine import BatchedQuine  # noqa: E402
+from neural.sampling import net_generators  # noqa: E402
+
+TARGET_R2 = 0.99
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--max-epochs", type=int, default=400)
+    parser.add_argument("--cg-iterations", type=int, default=100)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    device = resolve_device(args.device)
+    config = TrainConfig(quine=preset("chang-lipson"), method="newton", cg_iterations=args.cg_iterations)
+    model = BatchedQuine(config.quine, device)
+    theta = model.init(config.seeds)
+    initial_rms = float(model.predicted(theta).pow(2).mean().sqrt())
+    method = Newton(model, config, theta, net_generators(config.seeds), None)
+    started = time.perf_counter()
+    trace = []
+    for epoch in range(1, args.max_epochs + 1):
+        method.run_epoch()
+        with torch.no_grad():
+            m = quine_metrics(model.predicted(method.theta)[0].cpu(), model.predict_all(method.theta)[0].cpu(),
+                              initial_rms)
+        elapsed = time.perf_counter() - started
+        trace.append((epoch, elapsed, m.r2))
+        print(f"epoch {epoch:4d}  {elapsed:8.1f} s  r2={m.r2:.5f}  rms={m.rms:.4f}  zero_quine={m.zero_quine}",
+              flush=True)
+        if m.r2 >= TARGET_R2:
+            break
+    reached = m.r2 >= TARGET_R2 and not m.zero_quine
+    milestones = [next(((e, t) for e, t, r in trace if r >= level), None) for level in (0.5, 0.9, 0.99)]
+    lines = [
+        f"Command: `.venv/bin/python bench/neural_newton.py --cg-iterations {args.cg_iterations} "
+        f"--device {args.device} --threads {args.threads}`",
+        f"Machine: {platform.processor() or platform.machine()}, device {device}, torch {torch.__version__}, "
+        f"{args.threads} thread(s)",
+        "",
+        f"- chang-lipson, 20,100 parameters, seed 0, He init, CG iterations per step {args.cg_iterations}",
+        f"- reached R² ≥ {TARGET_R2} with zero_quine false: **{reached}** after {epoch} steps, "
+        f"{elapsed:.0f} s wall",
+        f"- final: R² = {m.r2:.5f}, sr_loss = {m.sr_loss:.4g}, loss/Σθ² = {m.relative_loss:.4g}, "
+        f"rms = {m.rms:.4f} (initial {initial_rms:.4f}), MAE = {m.mae:.4g}",
+    ]
+    for level, hit in zip((0.5, 0.9, 0.99), milestones):
+        if hit is not None:
+            lines.append(f"- R² ≥ {level}: step {hit[0]}, {hit[1]:.0f} s")
+    write_section("neural newton", "\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

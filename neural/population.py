@@ -1,0 +1,136 @@
+"""Train a population of K quines at once (Chang & Lipson 2018 §4), with checkpoints and resume.
+
+Net k starts from He initialisation with seed `seed + k` and draws its data order from its own
+generator, so a population member is the same net as that seed trained alone, and a run is
+deterministic on the CPU.  Checkpoints are written to a temporary file and moved into place
+with `os.replace`, so a crash never leaves a half-written checkpoint.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+from torch import Tensor
+
+from neural.config import TrainConfig
+from neural.digits import load_split
+from neural.methods import Evolution, Gradient, Method, Regeneration
+from neural.metrics import QuineMetrics, accuracy_of, quine_metrics, rms_of
+from neural.newton import Newton
+from neural.quine import BatchedQuine
+from neural.sampling import net_generators
+
+METHODS: dict[str, type[Method]] = {"gradient": Gradient, "regeneration": Regeneration,
+                                    "evolution": Evolution, "newton": Newton}
+CHECKPOINT_VERSION = 1
+
+
+class CheckpointMismatch(ValueError):
+    """The checkpoint to resume was written by a different training configuration."""
+
+
+def resolve_device(name: str) -> torch.device:
+    """`auto` → cuda when available, else cpu; `cuda` without a GPU is an error."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device 'cuda' requested but torch.cuda.is_available() is False")
+    if name not in ("cpu", "cuda"):
+        raise ValueError(f"device must be auto, cpu or cuda, got {name!r}")
+    return torch.device(name)
+
+
+@dataclass(frozen=True)
+class NetResult:
+    seed: int
+    metrics: QuineMetrics
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"seed": self.seed, **self.metrics.to_dict()}
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    config: TrainConfig
+    device: str
+    epochs_done: int
+    wall_s: float
+    nets: tuple[NetResult, ...]
+    theta: Tensor = field(repr=False, compare=False)  # final (K, m) parameters, on the CPU
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"config": self.config.to_dict(), "device": self.device, "epochs_done": self.epochs_done,
+                "wall_s": self.wall_s, "nets": [net.to_dict() for net in self.nets]}
+
+
+def evaluate(model: BatchedQuine, theta: Tensor, initial_rms: list[float]) -> list[QuineMetrics]:
+    """Metrics of every net in the batch (held-out accuracy when it classifies)."""
+    with torch.no_grad():
+        weights, preds = model.predicted(theta), model.predict_all(theta)
+        accuracies: list[float | None] = [None] * theta.shape[0]
+        if model.config.classifies:
+            digits = load_split().to(model.device)
+            accuracies = accuracy_of(model.logits(theta, digits.test_images), digits.test_labels)
+    return [quine_metrics(weights[k].cpu(), preds[k].cpu(), initial_rms[k], accuracies[k])
+            for k in range(theta.shape[0])]
+
+
+def _save_atomically(path: Path, payload: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            torch.save(payload, handle)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _comparable(config: TrainConfig) -> dict[str, Any]:
+    """What must match for a resume: everything except the epoch budget."""
+    return {k: v for k, v in config.to_dict().items() if k != "epochs"}
+
+
+def train(config: TrainConfig, device: str = "auto", checkpoint: Path | None = None,
+          resume: bool = False, on_epoch: Callable[[int, int], None] | None = None) -> TrainResult:
+    """Train K = config.population nets for config.epochs epochs; checkpoint after each epoch."""
+    dev = resolve_device(device)
+    model = BatchedQuine(config.quine, dev)
+    generators = net_generators(config.seeds)
+    theta = model.init(config.seeds)
+    initial_rms = rms_of(model.predicted(theta))
+    digits = load_split().to(dev) if config.quine.classifies else None
+    method = METHODS[config.method](model, config, theta, generators, digits)
+    start_epoch = 0
+    if resume and checkpoint is not None and checkpoint.exists():
+        state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+        if state.get("version") != CHECKPOINT_VERSION or state["config"] != _comparable(config):
+            raise CheckpointMismatch(f"checkpoint {checkpoint} was written by a different configuration")
+        with torch.no_grad():
+            method.theta.copy_(state["theta"].to(dev))
+        method.load_state_dict(state["method"])
+        for generator, gen_state in zip(generators, state["generators"]):
+            generator.set_state(gen_state)
+        initial_rms, start_epoch = state["initial_rms"], state["epoch"]
+    started = time.perf_counter()
+    for epoch in range(start_epoch, config.epochs):
+        method.run_epoch()
+        if checkpoint is not None:
+            _save_atomically(checkpoint, {
+                "version": CHECKPOINT_VERSION, "config": _comparable(config), "epoch": epoch + 1,
+                "theta": method.theta.detach().cpu(), "method": method.state_dict(),
+                "generators": [g.get_state() for g in generators], "initial_rms": initial_rms})
+        if on_epoch is not None:
+            on_epoch(epoch + 1, config.epochs)
+    wall = time.perf_counter() - started
+    metrics = evaluate(model, method.theta.detach(), initial_rms)
+    nets = tuple(NetResult(seed, m) for seed, m in zip(config.seeds, metrics))
+    return TrainResult(config, str(dev), max(start_epoch, config.epochs), wall, nets,
+                       method.theta.detach().cpu())
+
