@@ -5,7 +5,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: demo test test-all bench install clean
+.PHONY: demo test test-all bench lint install clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -30,6 +30,9 @@ test-all: $(STAMP)
 
 bench: $(STAMP)
 	for f in bench/*.py; do $(PY) $$f || exit 1; done
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check --select F,E9 --exclude tests/hostile rsi quines_text proofs neural tests bench
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -8,21 +8,17 @@ from __future__ import annotations
 
 import argparse
 import platform
-import sys
 import time
-from dataclasses import replace
-from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.results_section import write_section  # noqa: E402
-from neural.config import TrainConfig, preset  # noqa: E402
-from neural.metrics import quine_metrics  # noqa: E402
-from neural.newton import Newton  # noqa: E402
-from neural.population import resolve_device  # noqa: E402
-from neural.quine import BatchedQuine  # noqa: E402
-from neural.sampling import net_generators  # noqa: E402
+from neural.config import TrainConfig, preset
+from neural.metrics import quine_metrics
+from neural.newton import Newton
+from neural.population import resolve_device
+from neural.quine import BatchedQuine
+from neural.sampling import net_generators
+from record import record_section
 
 TARGET_R2 = 0.99
 
@@ -38,7 +34,7 @@ def main() -> None:
     device = resolve_device(args.device)
     config = TrainConfig(quine=preset("chang-lipson"), method="newton", cg_iterations=args.cg_iterations)
     model = BatchedQuine(config.quine, device)
-    theta = model.init(config.seeds)
+    theta = model.init(config.seeds, config.init)
     initial_rms = float(model.predicted(theta).pow(2).mean().sqrt())
     method = Newton(model, config, theta, net_generators(config.seeds), None)
     started = time.perf_counter()
@@ -56,9 +52,9 @@ def main() -> None:
             break
     reached = m.r2 >= TARGET_R2 and not m.zero_quine
     milestones = [next(((e, t) for e, t, r in trace if r >= level), None) for level in (0.5, 0.9, 0.99)]
+    command = (f".venv/bin/python bench/neural_newton.py --cg-iterations {args.cg_iterations} "
+               f"--device {args.device} --threads {args.threads}")
     lines = [
-        f"Command: `.venv/bin/python bench/neural_newton.py --cg-iterations {args.cg_iterations} "
-        f"--device {args.device} --threads {args.threads}`",
         f"Machine: {platform.processor() or platform.machine()}, device {device}, torch {torch.__version__}, "
         f"{args.threads} thread(s)",
         "",
@@ -71,7 +67,7 @@ def main() -> None:
     for level, hit in zip((0.5, 0.9, 0.99), milestones):
         if hit is not None:
             lines.append(f"- R² ≥ {level}: step {hit[0]}, {hit[1]:.0f} s")
-    write_section("neural newton", "\n".join(lines))
+    record_section("neural newton", command, "\n".join(lines))
 
 
 if __name__ == "__main__":

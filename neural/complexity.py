@@ -40,7 +40,8 @@ import torch
 
 from neural.config import TrainConfig
 from neural.methods import Regeneration
-from neural.metrics import quine_metrics
+from neural.metrics import rms_of
+from neural.population import evaluate
 from neural.quine import BatchedQuine
 from neural.sampling import net_generators
 from rsi.complexity import compressed_length, empty_overhead, fit_log
@@ -56,7 +57,8 @@ from neural.sampling import net_generators
 
 config = TrainConfig.from_dict({**CONFIG, "seed": SEED})
 model = BatchedQuine(config.quine, "cpu")
-regeneration = Regeneration(model, config, model.init(config.seeds), net_generators(config.seeds), None)
+theta = model.init(config.seeds, config.init)
+regeneration = Regeneration(model, config, theta, net_generators(config.seeds), None)
 for _ in range(N):
     regeneration.run_epoch()
 OUTPUT = regeneration.theta.detach()[0].numpy().astype("<f4").tobytes()
@@ -77,6 +79,8 @@ def quantize(weights: np.ndarray | torch.Tensor, bits: int) -> bytes:
         return flat.astype("<f4").tobytes()
     if isinstance(bits, bool) or not isinstance(bits, int) or not 2 <= bits <= 16:
         raise ValueError(f"bits must be an integer in 2..16 or {FLOAT_BITS}, got {bits!r}")
+    if not np.isfinite(flat).all():
+        raise ValueError("cannot quantise non-finite weights (inf or NaN); only k = 32 describes them")
     levels = 2 ** (bits - 1) - 1
     scale = _scale(flat, levels)
     codes = (np.rint(flat.astype(np.float64) / scale) + levels).astype(np.uint32)
@@ -98,6 +102,11 @@ def _as_numpy(weights: np.ndarray | torch.Tensor) -> np.ndarray:
     if isinstance(weights, torch.Tensor):
         weights = weights.detach().cpu().numpy()
     return np.asarray(weights, dtype=np.float32).reshape(-1)
+
+
+def is_finite(weights: np.ndarray | torch.Tensor) -> bool:
+    """Whether every weight is finite (regeneration can diverge to inf and NaN)."""
+    return bool(np.isfinite(_as_numpy(weights)).all())
 
 
 def _scale(flat: np.ndarray, levels: int) -> float:
@@ -268,21 +277,24 @@ def replay_check(config: TrainConfig, states: Sequence[bytes], ns: Sequence[int]
 class WeightChain:
     """θ_0 .. θ_N of regeneration and both bounds for n = 1..N.
 
-    sizes[k][n-1]: compressed k-bit weights of θ_n; bounds[n-1]: the constructive bound;
-    fits: a + b ln n of each k's sizes ("k=8", ...) and of the bound ("constructive");
-    exceeds[k]: the n where sizes[k] > bounds.total; metrics[n]: quine metrics of θ_n."""
+    sizes[k][n-1]: compressed k-bit weights of θ_n (None where θ_n is not finite and k < 32:
+    `diverged_at` is the first such n); raw_bytes[k]: the k-bit description's length;
+    bounds[n-1]: the constructive bound; fits: a + b ln n of each k's sizes ("k=8", ...; None
+    with fewer than two sizes) and of the bound ("constructive"); exceeds[k]: the n where
+    sizes[k] > bounds.total; metrics[n]: quine metrics of θ_n (n = 0..N)."""
 
     config: dict[str, Any]
     generations: int
     parameters: int
     bits: tuple[int, ...]
-    sizes: dict[int, tuple[int, ...]]
+    sizes: dict[int, tuple[int | None, ...]]
     raw_bytes: dict[int, int]
     overhead: int
-    max_error: dict[int, float]
+    max_error: dict[int, float | None]
     bounds: tuple[ConstructiveBound, ...]
-    fits: dict[str, dict[str, Any]]
+    fits: dict[str, dict[str, Any] | None]
     exceeds: dict[int, tuple[int, ...]]
+    diverged_at: int | None
     replay: ReplayCheck
     metrics: tuple[dict[str, Any], ...]
 
@@ -294,7 +306,8 @@ class WeightChain:
             "max_error": {str(k): v for k, v in self.max_error.items()},
             "bounds": [bound.to_dict() for bound in self.bounds], "fits": self.fits,
             "exceeds": {str(k): list(v) for k, v in self.exceeds.items()},
-            "replay": self.replay.to_dict(), "metrics": list(self.metrics),
+            "diverged_at": self.diverged_at, "replay": self.replay.to_dict(),
+            "metrics": list(self.metrics),
         }
 
 
@@ -302,8 +315,8 @@ def regeneration_states(config: TrainConfig, generations: int) -> tuple[list[byt
     """θ_0 .. θ_N (float32 bytes) of regeneration on the CPU, and the quine metrics of each."""
     _check_config(config)
     model = BatchedQuine(config.quine, "cpu")
-    theta = model.init(config.seeds)
-    initial_rms = float(model.predicted(theta).pow(2).mean().sqrt())
+    theta = model.init(config.seeds, config.init)
+    initial_rms = rms_of(model.predicted(theta))
     method = Regeneration(model, config, theta, net_generators(config.seeds), None)
     states, metrics = [], []
     for n in range(generations + 1):
@@ -311,14 +324,16 @@ def regeneration_states(config: TrainConfig, generations: int) -> tuple[list[byt
             method.run_epoch()
         weights = method.theta.detach()
         states.append(weights[0].numpy().astype("<f4").tobytes())
-        with torch.no_grad():
-            found = quine_metrics(model.predicted(weights)[0], model.predict_all(weights)[0], initial_rms)
-        metrics.append({"n": n, **found.to_dict()})
+        found = evaluate(model, weights, initial_rms)[0]
+        metrics.append(finite_or_none({"generation": n, **found.to_dict()}))
     return states, metrics
 
 
-def _fit(ns: Sequence[int], sizes: Sequence[float]) -> dict[str, Any]:
-    fit = fit_log(ns, sizes)
+def _fit(ns: Sequence[int], sizes: Sequence[int | None]) -> dict[str, Any] | None:
+    known = [(n, size) for n, size in zip(ns, sizes) if size is not None]
+    if len(known) < 2:
+        return None
+    fit = fit_log([n for n, _ in known], [size for _, size in known])
     return {"a": fit.a, "b": fit.b, "rms": fit.rms}
 
 
@@ -335,22 +350,28 @@ def weight_chain(config: TrainConfig, generations: int, bits: Sequence[int] = DE
     if tick:
         tick(f"{generations} generations")
     ns = list(range(1, generations + 1))
-    found = {k: [weight_complexity(np.frombuffer(states[n], "<f4"), k) for n in ns] for k in bits}
+    weights = [np.frombuffer(states[n], "<f4") for n in ns]
+    finite = [is_finite(w) for w in weights]
+    found = {k: [weight_complexity(w, k) if ok or k == FLOAT_BITS else None
+                 for w, ok in zip(weights, finite)] for k in bits}
     bounds = tuple(constructive_bound(config, n) for n in ns)
     replay = replay_check(config, states, replay_ns or replay_sample(generations), tick)
-    sizes = {k: tuple(c.compressed for c in found[k]) for k in bits}
+    sizes = {k: tuple(c and c.compressed for c in found[k]) for k in bits}
     fits = {f"k={k}": _fit(ns, sizes[k]) for k in bits}
     fits["constructive"] = _fit(ns, [b.total for b in bounds])
+    errors = {k: [c.max_error for c in found[k] if c is not None] for k in bits}
     return WeightChain(
-        config=config.to_dict(), generations=generations, parameters=found[bits[0]][0].parameters,
-        bits=tuple(bits), sizes=sizes, raw_bytes={k: found[k][0].raw_bytes for k in bits},
-        overhead=found[bits[0]][0].overhead,
-        max_error={k: max(c.max_error for c in found[k]) for k in bits}, bounds=bounds, fits=fits,
-        exceeds={k: tuple(n for n, size, b in zip(ns, sizes[k], bounds) if size > b.total) for k in bits},
-        replay=replay, metrics=tuple(_finite(m) for m in metrics),
+        config=config.to_dict(), generations=generations, parameters=weights[0].size,
+        bits=tuple(bits), sizes=sizes, raw_bytes={k: len(quantize(np.zeros(weights[0].size), k)) for k in bits},
+        overhead=empty_overhead("lzma"), max_error={k: max(errors[k]) if errors[k] else None for k in bits},
+        bounds=bounds, fits=fits,
+        exceeds={k: tuple(n for n, size, b in zip(ns, sizes[k], bounds) if size is not None and size > b.total)
+                 for k in bits},
+        diverged_at=next((n for n, ok in zip(ns, finite) if not ok), None), replay=replay,
+        metrics=tuple(metrics),
     )
 
 
-def _finite(metrics: dict[str, Any]) -> dict[str, Any]:
-    """JSON has no inf/nan: such values become None."""
-    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in metrics.items()}
+def finite_or_none(values: dict[str, Any]) -> dict[str, Any]:
+    """`values` with every non-finite float (JSON has no inf or NaN) replaced by None."""
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in values.items()}

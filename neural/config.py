@@ -95,6 +95,7 @@ class TrainConfig:
     seed: int = 0
     optimizer: str = "adamax"  # gradient and regeneration; Chang & Lipson used Adamax
     lr: float = 1e-3
+    init: str = ""  # "pytorch" or "he"; empty: he for newton (NOTES.md), pytorch for the papers' methods
     batch_size: int = 256  # coordinates per gradient step
     image_batch: int = 64  # images per step for auxiliary and solo
     aux_lambda: float = 0.01  # loss = MSE of self-replication + λ · cross-entropy
@@ -114,6 +115,10 @@ class TrainConfig:
         for name in ("lr", "es_sigma", "damping"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
+        if not self.init:
+            object.__setattr__(self, "init", "he" if self.method == "newton" else "pytorch")
+        if self.init not in ("pytorch", "he"):
+            raise ValueError(f"init must be pytorch or he, got {self.init!r}")
         if self.aux_lambda < 0:
             raise ValueError(f"aux_lambda must be non-negative, got {self.aux_lambda}")
         if self.quine.task == "solo" and self.method != "gradient":

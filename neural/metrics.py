@@ -18,7 +18,8 @@ parameters θ and their predictions p:
    most ``shrink`` (0.5) of their initial rms — the loss fell because the weights went to
    zero, not because the predictions track them.
 
-Clause 2 needs the initial rms; without it only clause 1 applies.  A non-trivial quine
+A diverged net (NaN or infinite weights or predictions) is flagged ``diverged``, never
+``zero_quine``.  Clause 2 needs the initial rms; without it only clause 1 applies.  A non-trivial quine
 therefore has r2 ≥ 0.5, or r2 < 0.5 without having shrunk (a poor quine, not a zero one).
 """
 from __future__ import annotations
@@ -61,14 +62,18 @@ class QuineMetrics:
     rms: float
     initial_rms: float | None
     zero_quine: bool
+    diverged: bool  # θ or its predictions are NaN or infinite
     accuracy: float | None = None  # held-out digit accuracy (auxiliary and solo)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain data; NaN and infinities become None so the JSON is strict."""
+        return {k: None if isinstance(v, float) and not math.isfinite(v) else v
+                for k, v in asdict(self).items()}
 
 
-def _safe_ratio(num: float, den: float) -> float:
-    return num / den if den > 0 else (0.0 if num == 0 else math.inf)
+def _ratio(num: float, den: float) -> float:
+    """num / den; NaN when den is 0 (R² of constant weights is undefined, not 1)."""
+    return num / den if den > 0 else math.nan
 
 
 def quine_metrics(theta: Tensor, pred: Tensor, initial_rms: float | None = None,
@@ -85,11 +90,12 @@ def quine_metrics(theta: Tensor, pred: Tensor, initial_rms: float | None = None,
     sum_sq = float((theta ** 2).sum())
     norm = math.sqrt(sum_sq)
     rms = norm / math.sqrt(n)
-    r2 = 1.0 - _safe_ratio(sr_loss, total)
+    r2 = 1.0 - _ratio(sr_loss, total)
     return QuineMetrics(
         n=n, sr_loss=sr_loss, mse=sr_loss / n, mae=float(residual.abs().mean()), r2=r2,
-        relative_loss=_safe_ratio(sr_loss, sum_sq), norm=norm, rms=rms, initial_rms=initial_rms,
-        zero_quine=rule.flags(rms, r2, initial_rms), accuracy=accuracy,
+        relative_loss=_ratio(sr_loss, sum_sq), norm=norm, rms=rms, initial_rms=initial_rms,
+        zero_quine=rule.flags(rms, r2, initial_rms),
+        diverged=not bool(torch.isfinite(theta).all() and torch.isfinite(pred).all()), accuracy=accuracy,
     )
 
 

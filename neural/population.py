@@ -103,7 +103,7 @@ def train(config: TrainConfig, device: str = "auto", checkpoint: Path | None = N
     dev = resolve_device(device)
     model = BatchedQuine(config.quine, dev)
     generators = net_generators(config.seeds)
-    theta = model.init(config.seeds)
+    theta = model.init(config.seeds, config.init)
     initial_rms = rms_of(model.predicted(theta))
     digits = load_split().to(dev) if config.quine.classifies else None
     method = METHODS[config.method](model, config, theta, generators, digits)

@@ -109,11 +109,22 @@ class ParamLayout:
         return torch.cat([params[name].reshape(-1) for name in self.names])
 
 
-def he_init(layout: ParamLayout, seed: int) -> Tensor:
-    """He (Kaiming normal, fan-in) initialisation of one flat θ from its own generator."""
+INITS = ("pytorch", "he")
+
+
+def init_theta(layout: ParamLayout, seed: int, scheme: str) -> Tensor:
+    """One flat θ from its own generator: ``pytorch`` is `nn.Linear`'s default
+    U(−1/√fan_in, 1/√fan_in) (what the papers' code used); ``he`` is Kaiming normal N(0, 2/fan_in)."""
+    if scheme not in INITS:
+        raise ValueError(f"init must be one of {', '.join(INITS)}, got {scheme!r}")
     generator = torch.Generator().manual_seed(seed)
-    parts = [torch.randn(math.prod(shape), generator=generator) * math.sqrt(2.0 / shape[-1])
-             for shape in layout.shapes]
+    parts = []
+    for shape in layout.shapes:
+        size, fan_in = math.prod(shape), shape[-1]
+        if scheme == "he":
+            parts.append(torch.randn(size, generator=generator) * math.sqrt(2.0 / fan_in))
+        else:
+            parts.append((torch.rand(size, generator=generator) * 2 - 1) / math.sqrt(fan_in))
     return torch.cat(parts)
 
 
@@ -129,8 +140,8 @@ class BatchedQuine:
         self.m = self.layout.size
         self.all_coords = torch.arange(self.n, device=self.device)
 
-    def init(self, seeds: list[int]) -> Tensor:
-        return torch.stack([he_init(self.layout, s) for s in seeds]).to(self.device)
+    def init(self, seeds: list[int], scheme: str = "pytorch") -> Tensor:
+        return torch.stack([init_theta(self.layout, s, scheme) for s in seeds]).to(self.device)
 
     def _replicate_one(self, theta: Tensor, coords: Tensor) -> Tensor:
         return functional_call(self.net, self.layout.unflatten(theta), (coords,))

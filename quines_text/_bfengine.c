@@ -14,8 +14,9 @@
  * recomputed only after a write creates or destroys a bracket byte, which gives the same
  * jumps as the reference engine's (cubff) scan from the bracket.
  *
- * Both engines release the GIL while they run.  The batch entry point runs many BFF tapes,
- * spreading them over POSIX threads that take chunks from a shared atomic counter.
+ * Both engines release the GIL while they run.  The batch entry points run many BFF tapes
+ * (stored back to back, or built from pairs of soup programs), spreading them over POSIX
+ * threads that take chunks from a shared atomic counter.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -386,7 +387,8 @@ static PyObject *bff_run(PyObject *self, PyObject *args)
 }
 
 typedef struct {
-    uint8_t *tapes;
+    uint8_t *tapes;       /* count tapes of len bytes back to back, or (with order) programs */
+    const int64_t *order; /* NULL, or tape i = programs order[2i] and order[2i+1] (len / 2 each) */
     int64_t *steps, *ops; /* ops may be NULL */
     Py_ssize_t count;
     int len, heads;
@@ -399,9 +401,11 @@ enum { BFF_CHUNK = 64, BFF_MAX_THREADS = 64 };
 static void *bff_batch_worker(void *arg)
 {
     BffBatch *batch = arg;
-    int *scratch = malloc(sizeof(int) * 2 * (size_t)batch->len);
+    size_t half = (size_t)batch->len / 2;
+    int *scratch = malloc(sizeof(int) * 2 * (size_t)batch->len + (size_t)batch->len);
     if (scratch == NULL)
         return NULL; /* the other workers take its share */
+    uint8_t *pair = (uint8_t *)(scratch + 2 * batch->len);
     for (;;) {
         Py_ssize_t start = __atomic_fetch_add(&batch->next, BFF_CHUNK, __ATOMIC_RELAXED);
         if (start >= batch->count)
@@ -410,14 +414,48 @@ static void *bff_batch_worker(void *arg)
         for (Py_ssize_t i = start; i < stop; i++) {
             long long ops;
             int halted;
-            batch->steps[i] = bff_run_tape(batch->tapes + i * batch->len, batch->len,
-                                           batch->max_steps, batch->heads, scratch, &ops, &halted);
+            uint8_t *tape = batch->tapes + i * batch->len, *first = NULL, *second = NULL;
+            if (batch->order != NULL) {
+                first = batch->tapes + batch->order[2 * i] * half;
+                second = batch->tapes + batch->order[2 * i + 1] * half;
+                memcpy(pair, first, half);
+                memcpy(pair + half, second, half);
+                tape = pair;
+            }
+            batch->steps[i] = bff_run_tape(tape, batch->len, batch->max_steps, batch->heads,
+                                           scratch, &ops, &halted);
             if (batch->ops != NULL)
                 batch->ops[i] = ops;
+            if (batch->order != NULL) {
+                memcpy(first, pair, half);
+                memcpy(second, pair + half, half);
+            }
         }
     }
     free(scratch);
     return NULL;
+}
+
+/* Run the batch on `threads` threads (the calling one included), without the GIL. */
+static PyObject *bff_batch_run(BffBatch *batch, int threads)
+{
+    if (threads > BFF_MAX_THREADS)
+        threads = BFF_MAX_THREADS;
+    if (threads > batch->count / BFF_CHUNK + 1)
+        threads = (int)(batch->count / BFF_CHUNK + 1);
+    pthread_t workers[BFF_MAX_THREADS];
+    int started = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (; started < threads - 1; started++)
+        if (pthread_create(&workers[started], NULL, bff_batch_worker, batch) != 0)
+            break; /* fewer threads: the calling thread still finishes every tape */
+    bff_batch_worker(batch);
+    for (int i = 0; i < started; i++)
+        pthread_join(workers[i], NULL);
+    Py_END_ALLOW_THREADS
+    if (batch->next < batch->count) /* no worker got memory */
+        return PyErr_NoMemory();
+    return Py_NewRef(Py_None);
 }
 
 PyDoc_STRVAR(bff_run_batch_doc,
@@ -449,26 +487,9 @@ static PyObject *bff_run_batch(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "steps and ops need one int64 per tape");
         goto cleanup;
     }
-    BffBatch batch = {tapes.buf, steps.buf, have_ops ? ops.buf : NULL, count, length, heads,
-                      max_steps, 0};
-    if (threads > BFF_MAX_THREADS)
-        threads = BFF_MAX_THREADS;
-    if (threads > count / BFF_CHUNK + 1)
-        threads = (int)(count / BFF_CHUNK + 1);
-    pthread_t workers[BFF_MAX_THREADS];
-    int started = 0;
-    Py_BEGIN_ALLOW_THREADS
-    for (; started < threads - 1; started++)
-        if (pthread_create(&workers[started], NULL, bff_batch_worker, &batch) != 0)
-            break; /* fewer threads: the calling thread still finishes every tape */
-    bff_batch_worker(&batch);
-    for (int i = 0; i < started; i++)
-        pthread_join(workers[i], NULL);
-    Py_END_ALLOW_THREADS
-    if (batch.next < count) /* no worker got memory */
-        result = PyErr_NoMemory();
-    else
-        result = Py_NewRef(Py_None);
+    BffBatch batch = {tapes.buf, NULL, steps.buf, have_ops ? ops.buf : NULL, count, length,
+                      heads, max_steps, 0};
+    result = bff_batch_run(&batch, threads);
 cleanup:
     if (have_ops)
         PyBuffer_Release(&ops);
@@ -478,10 +499,69 @@ cleanup_tapes:
     return result;
 }
 
+PyDoc_STRVAR(bff_run_pairs_doc,
+"bff_run_pairs(programs, program_len: int, order, max_steps: int, heads: bool, threads: int,\n"
+"              steps, ops)\n\n"
+"The soup's epoch: order (int64, a permutation of the programs) pairs programs order[2i] and\n"
+"order[2i+1] into tape i (2 * program_len bytes), which is run and split back, in place.\n"
+"steps (and ops unless None) are writable int64 buffers with one entry per pair.");
+
+static PyObject *bff_run_pairs(PyObject *self, PyObject *args)
+{
+    Py_buffer programs, order, steps, ops = {0};
+    int program_len, heads, threads;
+    long long max_steps;
+    PyObject *ops_obj;
+    if (!PyArg_ParseTuple(args, "w*iy*Lpiw*O", &programs, &program_len, &order, &max_steps,
+                          &heads, &threads, &steps, &ops_obj))
+        return NULL;
+    PyObject *result = NULL;
+    char *seen = NULL;
+    int have_ops = ops_obj != Py_None;
+    if (have_ops && PyObject_GetBuffer(ops_obj, &ops, PyBUF_WRITABLE) < 0)
+        goto cleanup_args;
+    Py_ssize_t count = program_len > 0 ? programs.len / program_len : 0;
+    Py_ssize_t pairs = count / 2;
+    if (program_len < 1 || programs.len % program_len != 0 || count % 2 != 0 || max_steps < 0 ||
+        threads < 1 || order.len != count * (Py_ssize_t)sizeof(int64_t) ||
+        steps.len != pairs * (Py_ssize_t)sizeof(int64_t) ||
+        (have_ops && ops.len != pairs * (Py_ssize_t)sizeof(int64_t))) {
+        PyErr_SetString(PyExc_ValueError, "need an even number of programs, order with one int64 "
+                        "per program, steps and ops with one int64 per pair");
+        goto cleanup;
+    }
+    const int64_t *index = order.buf;
+    seen = calloc((size_t)count + 1, 1);
+    if (seen == NULL) {
+        PyErr_NoMemory();
+        goto cleanup;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (index[i] < 0 || index[i] >= count || seen[index[i]]) {
+            PyErr_SetString(PyExc_ValueError, "order must be a permutation of the programs");
+            goto cleanup;
+        }
+        seen[index[i]] = 1;
+    }
+    BffBatch batch = {programs.buf, index, steps.buf, have_ops ? ops.buf : NULL, pairs,
+                      2 * program_len, heads, max_steps, 0};
+    result = bff_batch_run(&batch, threads);
+cleanup:
+    free(seen);
+    if (have_ops)
+        PyBuffer_Release(&ops);
+cleanup_args:
+    PyBuffer_Release(&programs);
+    PyBuffer_Release(&order);
+    PyBuffer_Release(&steps);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"bf_run", bf_run, METH_VARARGS, bf_run_doc},
     {"bff_run", bff_run, METH_VARARGS, bff_run_doc},
     {"bff_run_batch", bff_run_batch, METH_VARARGS, bff_run_batch_doc},
+    {"bff_run_pairs", bff_run_pairs, METH_VARARGS, bff_run_pairs_doc},
     {NULL, NULL, 0, NULL},
 };
 

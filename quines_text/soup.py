@@ -3,11 +3,12 @@ How Well-formed, Self-replicating Programs Emerge from Simple Interaction"; the 
 its parameters as in papers/NOTES.md): self-replicators arising from random programs with no
 fitness function.
 
-A soup is N programs of 64 bytes (default 2^17).  One epoch shuffles the soup into N/2 pairs,
-concatenates each pair into a 128-byte tape, applies background mutation to the tapes (each
+A soup is N programs of 64 bytes (default 2^17).  One epoch applies background mutation (each
 byte replaced by a uniformly random byte with probability `mutation_rate`, default
-1/(256*16); 0 for the no-mutation runs), runs every tape on the batched BFF engine for at
-most 2^13 steps, and splits the tapes back into the two programs' places.
+1/(256*16); 0 for the no-mutation runs), shuffles the soup into N/2 pairs, concatenates each
+pair into a 128-byte tape, runs every tape on the batched BFF engine for at most 2^13 steps
+(`run_pairs`, which builds the tapes inside its C loop), and splits the tapes back into the
+two programs' places.
 
 Reproducibility: the soup at epoch 0 comes from the seed alone and epoch k's shuffle and
 mutations from (seed, k) alone (numpy SeedSequence), so the same seed gives the same bytes
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from quines_text.machines.bff import MAX_STEPS, PROGRAM_LEN, TAPE_LEN, run_batch, variant_named
+from quines_text.machines.bff import MAX_STEPS, PROGRAM_LEN, run_pairs, variant_named
 
 CHECKPOINT = "checkpoint.npz"
 
@@ -87,7 +88,7 @@ class Soup:
         if programs.shape != (config.programs, PROGRAM_LEN) or programs.dtype != np.uint8:
             raise ValueError(f"programs must be uint8 of shape ({config.programs}, {PROGRAM_LEN})")
         self.config = config
-        self.programs = np.ascontiguousarray(programs)
+        self.programs = np.array(programs, order="C", copy=True)
         self.epoch = epoch
 
     def step(self) -> EpochStats:
@@ -95,20 +96,19 @@ class Soup:
         config = self.config
         rng = np.random.default_rng([config.seed, 1, self.epoch])
         order = rng.permutation(config.programs)
-        tapes = self.programs[order].reshape(config.programs // 2, TAPE_LEN)
         # A binomial count of distinct uniform positions: each byte independently w.p. rate.
-        mutations = int(rng.binomial(tapes.size, config.mutation_rate))
+        # Mutating the programs before pairing is mutating the tapes: each program is in one.
+        mutations = int(rng.binomial(self.programs.size, config.mutation_rate))
         if mutations:
-            flat = tapes.reshape(-1)
-            flat[rng.choice(tapes.size, size=mutations, replace=False)] = rng.integers(
+            flat = self.programs.reshape(-1)
+            flat[rng.choice(flat.size, size=mutations, replace=False)] = rng.integers(
                 0, 256, size=mutations, dtype=np.uint8
             )
-        ops = np.empty(len(tapes), dtype=np.int64)
-        _, steps = run_batch(
-            tapes, config.max_steps, config.variant, inplace=True, threads=config.threads,
+        ops = np.empty(config.programs // 2, dtype=np.int64)
+        steps = run_pairs(
+            self.programs, order, config.max_steps, config.variant, threads=config.threads,
             ops_out=ops,
         )
-        self.programs[order] = tapes.reshape(config.programs, PROGRAM_LEN)
         self.epoch += 1
         return EpochStats(self.epoch, float(steps.mean()), float(ops.mean()), mutations)
 

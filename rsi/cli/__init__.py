@@ -13,7 +13,7 @@ import typer
 
 from rsi.cli._common import BAD_INPUT, BadInput
 
-COMMAND_MODULES: tuple[str, ...] = ("quine", "chain", "prove", "examples", "improves", "soup", "run")
+COMMAND_MODULES: tuple[str, ...] = ("quine", "chain", "prove", "examples", "improves", "soup", "run", "neural", "phoenix", "report", "sweep")
 
 
 def build_app() -> typer.Typer:

@@ -8,7 +8,9 @@ from hypothesis import strategies as st
 
 from quines_text.bff_python import run_tape_python
 from quines_text.machines import get_machine
-from quines_text.machines.bff import TAPE_LEN, VARIANTS, BffMachine, run_batch, run_tape
+from quines_text.machines.bff import (
+    TAPE_LEN, VARIANTS, BffMachine, run_batch, run_pairs, run_tape,
+)
 
 
 def tape(prefix: bytes) -> bytes:
@@ -112,6 +114,26 @@ def test_batch_of_many_soup_tapes_does_not_depend_on_threads():
     one, steps_one = run_batch(tapes, 8192, "bff", threads=1)
     two, steps_two = run_batch(tapes, 8192, "bff", threads=2)
     assert np.array_equal(one, two) and np.array_equal(steps_one, steps_two)
+
+
+@given(st.integers(0, 2**32), st.integers(0, 3000), st.sampled_from(sorted(VARIANTS)), st.integers(1, 3))
+def test_pairs_equal_the_batch_of_gathered_tapes(seed, max_steps, variant, threads):
+    rng = np.random.default_rng(seed)
+    programs = rng.choice(np.array(INSTRUCTIONS, dtype=np.uint8), size=(200, 16))
+    order = rng.permutation(200)
+    ops_batch, ops_pairs = np.zeros(100, dtype=np.int64), np.zeros(100, dtype=np.int64)
+    tapes, steps = run_batch(programs[order].reshape(100, 32), max_steps, variant, ops_out=ops_batch)
+    expected = programs.copy()
+    expected[order] = tapes.reshape(200, 16)
+    pair_steps = run_pairs(programs, order, max_steps, variant, threads=threads, ops_out=ops_pairs)
+    assert np.array_equal(programs, expected)
+    assert np.array_equal(pair_steps, steps) and np.array_equal(ops_pairs, ops_batch)
+
+
+@pytest.mark.parametrize("order", [[0, 1, 1, 2], [0, 1, 2, 4], [0, 1, 2]])
+def test_pairs_need_a_permutation(order):
+    with pytest.raises(ValueError, match="permutation|one int64 per program"):
+        run_pairs(np.zeros((4, 8), dtype=np.uint8), np.array(order), 10)
 
 
 def test_batch_copies_unless_asked_to_work_in_place():

@@ -1,0 +1,27 @@
+"""DeepPhoenix, a model that rewrites the source that defines it (A. Sheng, "An Initial Look at
+Self-Reprogramming Artificial Intelligence", Algorithm 1), with every rewritten source executed
+only in the sandbox and every kept step audited with Mahoney 2008's "Q improves on P".
+
+The public names, from the modules that implement them:
+
+- `neural.phoenix_data`: the procedural code-refinement dataset and the model source format.
+- `neural.phoenix_sandbox`: executing a candidate source in the sandbox and validating the
+  configuration it prints.
+- `neural.phoenix_model`: the byte-level T5 (transformers), training, few-shot loss, sampling.
+- `neural.phoenix_audit`: P_i(t) over training budgets and the "improves" audit.
+- `neural.phoenix_records`, `neural.phoenix_loop`: the run's records and the loop itself.
+- `neural.phoenix_plot`: Figure 1 and the audit verdicts as a PNG.
+"""
+from neural.phoenix_audit import AuditStep, BudgetProgram, audit_step, disagreements, quality
+from neural.phoenix_data import ModelSpec, RefinementPair, make_dataset, refine
+from neural.phoenix_loop import load_run, run_phoenix, save_run
+from neural.phoenix_plot import plot_run
+from neural.phoenix_records import Candidate, PhoenixConfig, PhoenixRun, Search, Training
+from neural.phoenix_sandbox import Execution, InvalidConfig, execute_candidate, parse_config
+
+__all__ = [
+    "AuditStep", "BudgetProgram", "Candidate", "Execution", "InvalidConfig", "ModelSpec",
+    "PhoenixConfig", "PhoenixRun", "RefinementPair", "Search", "Training", "audit_step",
+    "disagreements", "execute_candidate", "load_run", "make_dataset", "parse_config",
+    "plot_run", "quality", "refine", "run_phoenix", "save_run",
+]

@@ -1,0 +1,113 @@
+"""Where sweep tasks run: a local process pool, or a Ray cluster (issue 11).
+
+Both executors submit the same function, `rsi.sweep.worker.run_task`, and hand back a
+`concurrent.futures.Future` of its `Attempt`, so the sweep's loop (`rsi.sweep.runner`) does
+not know which one it drives.
+
+- `LocalExecutor`: `concurrent.futures.ProcessPoolExecutor` with the "spawn" start method:
+  every worker is a fresh interpreter, as a Ray worker is (no state or threads inherited
+  from the parent by fork).  A worker that dies (killed, out of memory) breaks the pool: the
+  attempts in flight fail with that error and the next submission starts a new pool.
+- `RayExecutor`: `ray.remote(run_task)` with one CPU per task, on the cluster at `address`,
+  or on a local single-machine cluster it starts (listening on the loopback address only)
+  and shuts down at the end.  If Ray is already initialised in this process (a test, a
+  notebook) that cluster is used and left running.  Ray is imported only here, and only for
+  this executor: `pip install 'rsi-toolkit[dist]'` provides it.  Workers on a remote cluster
+  must have the toolkit installed.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Protocol
+
+from rsi.sweep.experiments import SpecError
+from rsi.sweep.spec import Task
+from rsi.sweep.worker import Attempt, run_task
+
+EXECUTORS = ("local", "ray")
+
+
+class Executor(Protocol):
+    name: str
+
+    def submit(self, task: Task) -> "Future[Attempt]": ...
+
+    def close(self) -> None: ...
+
+
+class LocalExecutor:
+    """A pool of `workers` processes on this machine (default: one per CPU)."""
+
+    name = "local"
+
+    def __init__(self, workers: int | None = None):
+        self.workers = workers or os.cpu_count() or 1
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def submit(self, task: Task) -> "Future[Attempt]":
+        if self._pool is None:
+            self._pool = self._new_pool()
+        try:
+            return self._pool.submit(run_task, task)
+        except BrokenProcessPool:  # a worker died earlier: start a fresh pool
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._new_pool()
+            return self._pool.submit(run_task, task)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+class RayExecutor:
+    """Tasks on the Ray cluster at `address`, or on a local one of `workers` CPUs."""
+
+    name = "ray"
+
+    def __init__(self, address: str | None = None, workers: int | None = None):
+        if address is None:
+            # Read by Ray at import: without it a local cluster listens on the machine's
+            # network address; with it, on 127.0.0.1 only.
+            os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+        try:
+            import ray
+        except ImportError:
+            raise SpecError("the ray executor needs ray: pip install 'rsi-toolkit[dist]'") from None
+        self._ray = ray
+        self._started = not ray.is_initialized()
+        if self._started:
+            options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
+            if address is None:
+                options["num_cpus"] = workers or os.cpu_count() or 1
+            try:
+                ray.init(address=address, **options)
+            except (ConnectionError, ValueError, RuntimeError) as error:
+                raise SpecError(f"cannot reach a Ray cluster at {address}: {error}") from None
+        self._remote = ray.remote(num_cpus=1, max_retries=0)(run_task)
+
+    def submit(self, task: Task) -> "Future[Attempt]":
+        return self._remote.remote(task).future()
+
+    def close(self) -> None:
+        if self._started:
+            self._ray.shutdown()
+
+
+def make_executor(name: str, address: str | None = None, workers: int | None = None) -> Executor:
+    """The executor `name` ("local" or "ray"); `address` is for Ray only."""
+    if name not in EXECUTORS:
+        raise SpecError(f"unknown executor {name!r}; executors: {', '.join(EXECUTORS)}")
+    if workers is not None and workers < 1:
+        raise SpecError(f"workers must be >= 1, got {workers}")
+    if name == "local":
+        if address is not None:
+            raise SpecError("--address is for the ray executor")
+        return LocalExecutor(workers)
+    return RayExecutor(address, workers)

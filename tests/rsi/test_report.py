@@ -1,0 +1,181 @@
+"""`rsi report`: a tiny report (sizes TINY, the code path of --quick) has every section and
+plot, and the page shows the numbers of results.json; interrupting it with SIGINT and running
+it again with --resume redoes no finished stage and leaves no corrupt file."""
+import html
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from rsi.cli import main
+from rsi.report import STAGES, TINY, build_report
+from rsi.report.html import SECTIONS, fmt
+from rsi.report.store import write_atomic
+
+torch = pytest.importorskip("torch")
+torch.set_num_threads(1)
+pytestmark = pytest.mark.skipif(shutil.which("gcc") is None, reason="Example 6 runs with gcc")
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    summary = build_report(out, TINY, "cpu")
+    return out, summary, json.loads((out / "results.json").read_text()), (out / "index.html").read_text()
+
+
+def test_every_stage_ran_and_was_saved(report):
+    out, summary, results, _ = report
+    assert summary.ran == tuple(stage.name for stage in STAGES) and summary.skipped == ()
+    for stage in STAGES:
+        saved = json.loads((out / "stages" / f"{stage.name}.json").read_text())
+        assert saved == results["stages"][stage.name]
+
+
+def test_every_section_and_plot_is_on_the_page(report):
+    out, summary, _, page = report
+    for name, title in SECTIONS:
+        assert f'<section id="{name}">' in page
+    assert set(summary.plots) == {"chain_complexity.png", "quine_curves.png", "auxiliary_accuracy.png",
+                                  "weights_complexity.png"}
+    for filename in summary.plots:
+        assert (out / filename).read_bytes().startswith(PNG)
+    assert page.count('src="data:image/png;base64,') == len(summary.plots)
+    assert not list(out.rglob("*.tmp"))
+
+
+def numbers_shown(results: dict) -> tuple[list, list]:
+    """Numbers of results.json that the page must show, from every stage: as table cells, and
+    as fits "a + b ln n" in the text."""
+    stages = {name: record["result"] for name, record in results["stages"].items()}
+    cells, fits = [], []
+    for chain in stages["chains"]["chains"].values():
+        fits += [chain["fit"], chain["fit_bytes"]]
+        cells += [chain["constructive"]["bytes"][-1]]
+        cells += [link["bytes"] for link in chain["links"]] + [link["compressed"]["lzma"] for link in chain["links"]]
+    cells += [row["cases"] for row in stages["proofs"]["obligations"] if row["cases"] is not None]
+    for run in stages["quine_curves"]["runs"].values():
+        last = run["curve"][-1]
+        cells += [last["sr_loss"], last["r2"], last["norm"], last["mae"]]
+    cells += [run["final"]["accuracy"] for run in stages["auxiliary"]["runs"]]
+    cells += [run["lambda"] for run in stages["auxiliary"]["runs"]]
+    weights = stages["weights"]
+    for sizes in weights["sizes"].values():
+        cells += sizes
+    cells += [bound["total"] for bound in weights["bounds"]] + [bound["compressed"] for bound in weights["bounds"]]
+    fits += [fit for fit in weights["fits"].values() if fit is not None]
+    return cells, fits
+
+
+def test_numbers_of_results_json_appear_on_the_page(report):
+    _, _, results, page = report
+    cells, fits = numbers_shown(results)
+    assert len(cells) > 50
+    assert [value for value in cells if f"<td>{fmt(value)}</td>" not in page] == []
+    assert [fit for fit in fits if f"{fmt(fit['a'])} + {fmt(fit['b'])} ln n" not in page] == []
+    stages = {name: record["result"] for name, record in results["stages"].items()}
+    solo = stages["auxiliary"]["solo"]["final"]["accuracy"]
+    assert f"held-out accuracy {fmt(solo)}." in page
+    agree = sum(example["agrees"] for example in stages["examples"]["examples"])
+    assert f"{agree} of 6 examples agree with the paper" in page
+    weights = stages["weights"]
+    first = weights["bounds"][0]
+    assert f"{weights['parameters']} parameters" in page
+    assert f"{first['description_bytes']} + {first['code_bytes']} bytes" in page
+
+
+def test_the_weights_section_states_where_compression_exceeds_the_bound(report):
+    _, _, results, page = report
+    weights = results["stages"]["weights"]["result"]
+    assert html.escape(weights["statement"]) in page
+    assert "loose" in weights["statement"] and "constructive bound" in weights["statement"]
+    totals = [bound["total"] for bound in weights["bounds"]]
+    for k, sizes in weights["sizes"].items():
+        over = [n for n, (size, total) in enumerate(zip(sizes, totals), start=1) if size is not None and size > total]
+        assert weights["exceeds"][k] == over
+    assert weights["replay"]["verified"] and "bit for bit identical" in page
+
+
+def test_gabor_section_says_why_it_is_empty_when_selfrep_is_missing(report):
+    _, _, results, page = report
+    gabor = results["stages"]["gabor"]["result"]
+    if gabor["available"]:
+        pytest.skip("neural.selfrep is in this build")
+    assert "not available in this build" in gabor["reason"] and html.escape(gabor["reason"]) in page
+
+
+def test_write_atomic_leaves_the_old_file_when_writing_fails(tmp_path):
+    target = tmp_path / "stage.json"
+    target.write_bytes(b"old")
+    with pytest.raises(TypeError):
+        write_atomic(target, object())  # type: ignore[arg-type]
+    assert target.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == ["stage.json"]
+
+
+def rsi(*args: str) -> list[str]:
+    return [sys.executable, "-m", "rsi", *args]
+
+
+def test_sigint_then_resume_redoes_no_finished_stage(tmp_path):
+    out = tmp_path / "report"
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    first = subprocess.Popen(rsi("report", "--out", str(out), "--sizes", "tiny", "--device", "cpu", "--json"),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    finished = out / "stages" / "examples.json"
+    deadline = time.monotonic() + 120
+    while not finished.exists() and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert finished.exists(), first.stderr.read().decode() if first.poll() is not None else "stage never finished"
+    first.send_signal(signal.SIGINT)
+    _, err = first.communicate(timeout=60)
+    assert first.returncode == 130, err.decode()
+    assert "--resume" in err.decode()
+    before = (finished.stat().st_mtime_ns, finished.read_bytes())
+    saved = sorted(path.name for path in (out / "stages").iterdir())
+    assert not (out / "index.html").exists() and not any(name.endswith(".tmp") for name in saved)
+    for name in saved:
+        json.loads((out / "stages" / name).read_text())  # every saved stage is whole JSON
+
+    second = subprocess.run(rsi("report", "--out", str(out), "--sizes", "tiny", "--device", "cpu", "--resume",
+                                "--json"), capture_output=True, text=True, env=env, timeout=300)
+    assert second.returncode == 0, second.stderr
+    summary = json.loads(second.stdout)
+    assert [name + ".json" for name in summary["skipped"]] == saved
+    assert set(summary["ran"]) | set(summary["skipped"]) == {stage.name for stage in STAGES}
+    assert (finished.stat().st_mtime_ns, finished.read_bytes()) == before
+    assert (out / "index.html").exists() and not list(out.rglob("*.tmp"))
+
+
+def run_main(args: list[str], capsys) -> tuple[int, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    return exit_info.value.code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--sizes", "huge"], "unknown --sizes"),
+    (["--quick", "--sizes", "full"], "disagree"),
+    (["--device", "tpu"], "device"),
+])
+def test_bad_report_options_exit_2_with_one_line(tmp_path, capsys, args, message):
+    code, err = run_main(["report", "--out", str(tmp_path / "r"), *args], capsys)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_out_that_is_a_file_is_bad_input(tmp_path, capsys):
+    (tmp_path / "file").write_text("x")
+    code, err = run_main(["report", "--out", str(tmp_path / "file"), "--sizes", "tiny"], capsys)
+    assert code == 2 and "not a folder" in err
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without a GPU")
+def test_cuda_without_a_gpu_is_bad_input(tmp_path, capsys):
+    code, err = run_main(["report", "--out", str(tmp_path / "r"), "--device", "cuda"], capsys)
+    assert code == 2 and "cuda" in err
