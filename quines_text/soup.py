@@ -92,7 +92,7 @@ class Soup:
         self.epoch = epoch
 
     def step(self) -> EpochStats:
-        """Run one epoch: shuffle into pairs, mutate, run each pair's tape, split back."""
+        """Run one epoch: mutate, shuffle into pairs, run each pair's tape, split back."""
         config = self.config
         rng = np.random.default_rng([config.seed, 1, self.epoch])
         order = rng.permutation(config.programs)

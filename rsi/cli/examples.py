@@ -34,12 +34,21 @@ def _render(data: dict) -> None:
     console.print(table)
     agreeing = sum(example["agrees"] for example in data["examples"])
     console.print(f"{agreeing} of {len(data['examples'])} examples agree with the paper")
+    for real in data.get("metered_example2", []):
+        console.print(
+            f"Example 2 on the metered {real['lang']} machine: P(t) = t from t = "
+            f"{real['first_halting_t']}; has goal PRIME (t <= {real['checked_upto']}, horizon "
+            f"{real['horizon']}) differs from the paper's idealised P at t = {real['differ']}"
+        )
 
 
 def register(app: typer.Typer) -> None:
     @app.command("examples")
     def examples_command(
         as_json: bool = typer.Option(False, "--json", help="print the results as JSON"),
+        metered: bool = typer.Option(
+            False, "--metered", help="also run Example 2 on the metered python and bf machines"
+        ),
     ) -> None:
         """Recompute Mahoney's Examples 1-6 and check each against the paper."""
         from rsi import examples
@@ -49,5 +58,12 @@ def register(app: typer.Typer) -> None:
             "examples": [result.to_dict() for result in results],
             "all_agree": all(result.agrees for result in results),
         }
+        if metered:
+            from quines_text.metered_example2 import example2_on_machine
+
+            data["metered_example2"] = [
+                example2_on_machine("python", horizon=32, checked_upto=16).to_dict(),
+                example2_on_machine("bf").to_dict(),
+            ]
         emit(data, as_json, _render)
         raise typer.Exit(HOLDS if data["all_agree"] else DOES_NOT_HOLD)

@@ -116,13 +116,17 @@ def test_batch_of_many_soup_tapes_does_not_depend_on_threads():
     assert np.array_equal(one, two) and np.array_equal(steps_one, steps_two)
 
 
-@given(st.integers(0, 2**32), st.integers(0, 3000), st.sampled_from(sorted(VARIANTS)), st.integers(1, 3))
+@given(
+    st.integers(0, 2**32), st.integers(0, 3000), st.sampled_from(sorted(VARIANTS)),
+    st.integers(1, 3),
+)
 def test_pairs_equal_the_batch_of_gathered_tapes(seed, max_steps, variant, threads):
     rng = np.random.default_rng(seed)
     programs = rng.choice(np.array(INSTRUCTIONS, dtype=np.uint8), size=(200, 16))
     order = rng.permutation(200)
     ops_batch, ops_pairs = np.zeros(100, dtype=np.int64), np.zeros(100, dtype=np.int64)
-    tapes, steps = run_batch(programs[order].reshape(100, 32), max_steps, variant, ops_out=ops_batch)
+    gathered = programs[order].reshape(100, 32)
+    tapes, steps = run_batch(gathered, max_steps, variant, ops_out=ops_batch)
     expected = programs.copy()
     expected[order] = tapes.reshape(200, 16)
     pair_steps = run_pairs(programs, order, max_steps, variant, threads=threads, ops_out=ops_pairs)
