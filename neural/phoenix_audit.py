@@ -128,7 +128,7 @@ def audit_step(index: int, p: BudgetProgram, q: BudgetProgram, greedy_kept_new: 
 def disagreements(steps: Sequence[AuditStep]) -> dict[str, int]:
     """The 2x2 table of greedy-kept-new vs Mahoney-improves, its disagreements, and the same
     count for conditions 3-4 alone."""
-    table = {"steps": len(steps), "kept_and_improves": 0, "kept_not_improves": 0,
+    table = {"steps": len(steps), "kept_improves": 0, "kept_not_improves": 0,
              "not_kept_improves": 0, "not_kept_not_improves": 0}
     for step in steps:
         kept = "kept" if step.greedy_kept_new else "not_kept"

@@ -80,7 +80,8 @@ def evaluate(model: BatchedQuine, theta: Tensor, initial_rms: list[float]) -> li
             for k in range(theta.shape[0])]
 
 
-def _save_atomically(path: Path, payload: dict[str, Any]) -> None:
+def save_atomically(path: Path, payload: dict[str, Any]) -> None:
+    """`torch.save(payload)` to a temporary file beside `path`, then `os.replace` it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -122,7 +123,7 @@ def train(config: TrainConfig, device: str = "auto", checkpoint: Path | None = N
     for epoch in range(start_epoch, config.epochs):
         method.run_epoch()
         if checkpoint is not None:
-            _save_atomically(checkpoint, {
+            save_atomically(checkpoint, {
                 "version": CHECKPOINT_VERSION, "config": _comparable(config), "epoch": epoch + 1,
                 "theta": method.theta.detach().cpu(), "method": method.state_dict(),
                 "generators": [g.get_state() for g in generators], "initial_rms": initial_rms})

@@ -65,6 +65,6 @@ def test_disagreements_count_the_two_by_two_table():
     steps = [audit_step(0, rising, higher, True), audit_step(1, rising, higher, False),
              audit_step(2, rising, rising, True), audit_step(3, rising, rising, False)]
     table = disagreements(steps)
-    assert table == {"steps": 4, "kept_and_improves": 1, "kept_not_improves": 1,
+    assert table == {"steps": 4, "kept_improves": 1, "kept_not_improves": 1,
                      "not_kept_improves": 1, "not_kept_not_improves": 1, "disagree": 2,
                      "disagree_3_4": 2}

@@ -82,7 +82,7 @@ def test_a_resumed_run_continues_the_checkpoint_and_keeps_its_records(tmp_path):
     longer = PhoenixConfig(**{**TINY.__dict__, "iterations": 2})
     resumed = run_phoenix(longer, out=tmp_path, resume_from=saved, device="cpu")
     assert len(resumed.searches) == 2 and len(resumed.trainings) == 3
-    assert resumed.searches[0] == first.searches[0]
+    assert resumed.searches[0].to_dict() == first.searches[0].to_dict()
     assert resumed.trainings[0] == first.trainings[0]
     # P_1 was retrained for its search: the same seed and batches give the same curve
     assert resumed.trainings[1].heldout_losses == pytest.approx(first.trainings[1].heldout_losses)
