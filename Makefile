@@ -19,7 +19,7 @@ $(STAMP): $(PY) pyproject.toml setup.py quines_text/_opmeter.c quines_text/_bfen
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/rsi examples
+	$(VENV)/bin/rsi report --out report --quick
 
 test: $(STAMP)
 	HYPOTHESIS_PROFILE=ci $(PY) -m pytest -q -n $(JOBS)

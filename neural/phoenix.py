@@ -14,7 +14,7 @@ The public names, from the modules that implement them:
 """
 from neural.phoenix_audit import AuditStep, BudgetProgram, audit_step, disagreements, quality
 from neural.phoenix_data import ModelSpec, RefinementPair, make_dataset, refine
-from neural.phoenix_loop import load_run, run_phoenix, save_run
+from neural.phoenix_loop import run_phoenix
 from neural.phoenix_plot import plot_run
 from neural.phoenix_records import Candidate, PhoenixConfig, PhoenixRun, Search, Training
 from neural.phoenix_sandbox import Execution, InvalidConfig, execute_candidate, parse_config
@@ -22,6 +22,6 @@ from neural.phoenix_sandbox import Execution, InvalidConfig, execute_candidate, 
 __all__ = [
     "AuditStep", "BudgetProgram", "Candidate", "Execution", "InvalidConfig", "ModelSpec",
     "PhoenixConfig", "PhoenixRun", "RefinementPair", "Search", "Training", "audit_step",
-    "disagreements", "execute_candidate", "load_run", "make_dataset", "parse_config",
-    "plot_run", "quality", "refine", "run_phoenix", "save_run",
+    "disagreements", "execute_candidate", "make_dataset", "parse_config", "plot_run",
+    "quality", "refine", "run_phoenix",
 ]

@@ -11,15 +11,14 @@ trained too, so that every step i -> i+1 can be audited (`neural.phoenix_audit`)
 
 Every training starts from the same seed and sees the same batches, so a run is a
 deterministic function of its configuration (up to floating-point nondeterminism of the
-device): the checkpoint (the run's JSON, written atomically after every iteration) holds
+device): the checkpoint (`PhoenixRun.save`: the run's JSON, written atomically after every iteration) holds
 records only, and `resume` retrains the source of the next iteration instead of loading
 weights.  A source's few-shot loss and sandbox result are computed once per run and reused
 when the same text comes back.
 """
 from __future__ import annotations
 
-import os
-import tempfile
+import math
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -33,32 +32,7 @@ from neural.phoenix_model import (EncodedPairs, build_model, choose_device, enco
 from neural.phoenix_records import Candidate, PhoenixConfig, PhoenixRun, Search, Training
 from neural.phoenix_sandbox import execute_candidate
 
-CHECKPOINT = "phoenix.json"
 Progress = Callable[[str], None]
-
-
-def save_run(run: PhoenixRun, folder: Path) -> Path:
-    """Write the run's JSON to folder/phoenix.json atomically (temp file, then os.replace)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / CHECKPOINT
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{CHECKPOINT}.")
-    with os.fdopen(fd, "w") as stream:
-        stream.write(run.to_json())
-    os.replace(temporary, target)
-    return target
-
-
-def load_run(folder: Path) -> PhoenixRun:
-    """The run checkpointed in folder; ValueError when there is none or it is not readable."""
-    import json
-
-    path = folder / CHECKPOINT
-    try:
-        return PhoenixRun.from_dict(json.loads(path.read_text()))
-    except FileNotFoundError:
-        raise ValueError(f"no DeepPhoenix checkpoint in {folder}") from None
-    except (json.JSONDecodeError, KeyError, TypeError) as error:
-        raise ValueError(f"unreadable checkpoint {path}: {error}") from None
 
 
 def work_units(config: PhoenixConfig) -> int:
@@ -92,7 +66,7 @@ class _Stage:
             c = self.config
             loss = few_shot_loss(execution.config, self.few_shot, batch_size=c.batch_size,
                                  lr=c.lr, seed=c.seed, device=self.device)
-            if loss != loss:
+            if math.isnan(loss):
                 status = "diverged"
         candidate = Candidate(batch, origin, source, status, execution.detail, execution.config,
                               loss, time.monotonic() - start)
@@ -163,11 +137,11 @@ def run_phoenix(config: PhoenixConfig, *, out: Path | None = None,
         searches.append(stage.search(model, i, source, inject, progress))
         run = PhoenixRun(config, tuple(trainings), tuple(searches))
         if out is not None:
-            save_run(run, out)
+            run.save(out)
     if len(trainings) == len(searches):
         trainings.append(stage.train_source(searches[-1].kept_source)[0])
         progress("final source: trained")
         run = PhoenixRun(config, tuple(trainings), tuple(searches))
         if out is not None:
-            save_run(run, out)
+            run.save(out)
     return run

@@ -25,13 +25,17 @@ IGNORE = -100  # label value the loss skips (padding)
 
 
 def choose_device(name: str = "auto") -> torch.device:
-    """"auto": cuda when available, else cpu; any other name is passed to torch.device."""
+    """"auto": cuda when available, else cpu; any other name is passed to torch.device and
+    must be available here (ValueError otherwise)."""
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
-        return torch.device(name)
+        device = torch.device(name)
     except RuntimeError as error:
         raise ValueError(f"unknown device {name!r}: {error}") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {name!r} asked for, but cuda is not available here")
+    return device
 
 
 @functools.cache

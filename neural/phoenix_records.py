@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import tempfile
 from dataclasses import asdict, dataclass, fields
+from pathlib import Path
 from typing import Any
 
 from neural.phoenix_audit import AuditStep, BudgetProgram, audit_step, disagreements
 from neural.phoenix_data import ModelSpec
 from rsi.complexity import complexity_bounds
+
+CHECKPOINT = "phoenix.json"  # the file a run is saved to in its folder
 
 
 def _json_number(value: float) -> float | None:
@@ -59,8 +64,8 @@ class PhoenixConfig:
     def quick(cls, **changes: Any) -> "PhoenixConfig":
         """Sizes for tests and the report: a tiny model, 2 iterations of 2 batches of 3."""
         sizes = dict(iterations=2, candidates=3, few_shot_samples=32, search_batches=2,
-                     base=ModelSpec(d_model=32, num_heads=4), dataset_size=256,
-                     heldout_size=16, train_steps=40, budget_points=9, batch_size=8)
+                     base=ModelSpec(d_model=32, num_heads=4, d_ff=128), dataset_size=256,
+                     heldout_size=16, train_steps=40, budget_points=9, batch_size=8, lr=3e-3)
         return cls(**{**sizes, **changes})
 
     @property
@@ -205,3 +210,23 @@ class PhoenixRun:
             trainings.append(Training.from_dict(data["final_training"]))
         return cls(PhoenixConfig.from_dict(data["config"]), tuple(trainings),
                    tuple(Search.from_dict(it["search"]) for it in data["iterations"]))
+
+    def save(self, folder: Path) -> Path:
+        """Write the run's JSON to folder/phoenix.json atomically (temp file, then os.replace)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{CHECKPOINT}.")
+        with os.fdopen(fd, "w") as stream:
+            stream.write(self.to_json())
+        os.replace(temporary, folder / CHECKPOINT)
+        return folder / CHECKPOINT
+
+    @classmethod
+    def load(cls, folder: Path) -> "PhoenixRun":
+        """The run saved in folder; ValueError when there is none or it is not readable."""
+        path = folder / CHECKPOINT
+        try:
+            return cls.from_dict(json.loads(path.read_text()))
+        except FileNotFoundError:
+            raise ValueError(f"no DeepPhoenix checkpoint in {folder}") from None
+        except (json.JSONDecodeError, KeyError, TypeError) as error:
+            raise ValueError(f"unreadable checkpoint {path}: {error}") from None

@@ -10,8 +10,9 @@ nets (Gabor et al. 2022, §2.3 and §3.1–3.3; NOTES.md for the reference code'
   ``zero`` (every |θ_i| < ε), ``fixpoint`` (max_i |(N ⊙ θ)_i − θ_i| < ε), ``other``; ε default
   1e-5 (the reference used 1e-4; NOTES.md).  The norm is the maximum, as in the reference.
 - **Noise robustness**: Gaussian noise of scale 10^−d (d = 0 … 9) is added to fixpoints and
-  each copy is self-applied up to k steps; we count the copies that are a (non-zero) fixpoint
-  again after some step 1 … k, and the class each ends in.
+  each copy is self-applied for k steps (in float64, so that noise of 1e-9 is not rounded
+  away); we count the copies that are a non-zero fixpoint again after some step 1 … k, the
+  steps they spend as one, the step they become zero or divergent, and their final class.
 
 Every operation runs on K nets at once; results reuse the quine metrics (neural.metrics) of
 θ against N ⊙ θ.
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import torch
@@ -169,18 +170,19 @@ def run_self_replication(net: SelfRepNet, mode: str, runs: int, budget: int, see
 
 @dataclass(frozen=True)
 class NoiseLevel:
-    """Copies of the fixpoints with noise of scale 10^−d, self-applied up to `steps` steps."""
+    """Copies of the fixpoints with noise of scale 10^−d, self-applied for `steps` steps."""
 
     d: int
     scale: float
     copies: int
     returned: int  # a non-zero fixpoint again after some step 1 … steps
-    mean_steps_to_return: float | None
+    mean_steps_to_return: float | None  # over the copies that returned
+    mean_steps_as_fixpoint: float  # steps after which the copy was a non-zero fixpoint
+    mean_steps_to_vergence: float  # first step at which it was zero or divergent (steps if never)
     final: dict[str, int]  # class after `steps` steps
 
     def to_dict(self) -> dict[str, Any]:
-        return {"d": self.d, "scale": self.scale, "copies": self.copies, "returned": self.returned,
-                "mean_steps_to_return": self.mean_steps_to_return, "final": self.final}
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -205,28 +207,37 @@ class NoiseResult:
 def noise_robustness(net: SelfRepNet, fixpoints: Tensor, trials: int = 100, levels: range = range(10),
                      steps: int = 100, seed: int = 0, eps: float = EPSILON) -> NoiseResult:
     """Add N(0, (10^−d)²) noise to `trials` copies of every fixpoint (F, n) for each d in
-    `levels`, self-apply each copy up to `steps` steps, count returns to a non-zero fixpoint."""
+    `levels` and self-apply each copy for `steps` steps: when (if ever) it is a non-zero
+    fixpoint again, for how many steps it is one, and when it becomes zero or divergent."""
     if fixpoints.dim() != 2 or fixpoints.shape[0] < 1:
         raise ValueError("fixpoints must be a non-empty (F, n) tensor")
     if trials < 1 or steps < 1:
         raise ValueError(f"trials and steps must be at least 1, got {trials} and {steps}")
     copies = fixpoints.shape[0] * trials
-    scales = torch.tensor([10.0 ** -d for d in levels], dtype=fixpoints.dtype)
+    scales = torch.tensor([10.0 ** -d for d in levels], dtype=torch.float64)
     generator = torch.Generator().manual_seed(seed)
-    noise = torch.randn(len(scales), copies, fixpoints.shape[1], generator=generator, dtype=fixpoints.dtype)
-    theta = (fixpoints.cpu().repeat(trials, 1)[None] + scales[:, None, None] * noise)
-    theta = theta.reshape(-1, fixpoints.shape[1]).to(fixpoints.device)
+    noise = torch.randn(len(scales), copies, fixpoints.shape[1], generator=generator, dtype=torch.float64)
+    theta = fixpoints.cpu().double().repeat(trials, 1)[None] + scales[:, None, None] * noise
+    theta = theta.reshape(-1, fixpoints.shape[1]).to(fixpoints.device)  # float64: 1e-9 noise survives
     returned_at = torch.full((theta.shape[0],), math.inf, dtype=torch.float64, device=theta.device)
+    vergence_at = torch.full_like(returned_at, float(steps))
+    as_fixpoint = torch.zeros_like(returned_at)
     with torch.no_grad():
         for step in range(1, steps + 1):
             theta = apply(net, theta, theta)
-            back = (class_codes(net, theta, eps) == FIXPOINT) & torch.isinf(returned_at)
-            returned_at[back] = step
+            codes = class_codes(net, theta, eps)
+            fixed = codes == FIXPOINT
+            returned_at[fixed & torch.isinf(returned_at)] = step
+            as_fixpoint += fixed
+            verged = (codes == ZERO) | (codes == DIVERGENT)
+            vergence_at[verged & (vergence_at == steps)] = step
     final = class_codes(net, theta, eps).view(len(scales), copies).cpu()
-    returned_at = returned_at.view(len(scales), copies).cpu()
+    returned_at, as_fixpoint, vergence_at = (t.view(len(scales), copies).cpu()
+                                             for t in (returned_at, as_fixpoint, vergence_at))
     rows = []
     for i, d in enumerate(levels):
         hits = returned_at[i][torch.isfinite(returned_at[i])]
         rows.append(NoiseLevel(d, float(scales[i]), copies, int(hits.numel()),
-                               float(hits.mean()) if hits.numel() else None, class_counts(final[i])))
+                               float(hits.mean()) if hits.numel() else None, float(as_fixpoint[i].mean()),
+                               float(vergence_at[i].mean()), class_counts(final[i])))
     return NoiseResult(net, fixpoints.shape[0], trials, steps, eps, seed, tuple(rows))

@@ -18,6 +18,10 @@ import typer
 from rsi.cli._common import HOLDS, BadInput, emit, read_text_file
 
 
+def _loss(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"
+
+
 def _render(data: dict) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -29,9 +33,8 @@ def _render(data: dict) -> None:
     for it in data["iterations"]:
         search, audit = it["search"], it["audit"]
         valid = sum(c["status"] == "valid" for c in search["candidates"])
-        loss = lambda x: "-" if x is None else f"{x:.4f}"  # noqa: E731
         table.add_row(
-            str(it["index"]), loss(search["query_loss"]), loss(search["kept_loss"]),
+            str(it["index"]), _loss(search["query_loss"]), _loss(search["kept_loss"]),
             "yes" if audit["greedy_kept_new"] else "no", audit["verdict"]["kind"],
             audit["verdict_3_4"]["kind"], f"{valid}/{len(search['candidates'])}",
             str(data["complexity"][it["index"]]["bytes"]),
@@ -71,20 +74,20 @@ def register(app: typer.Typer) -> None:
         """Train, reprogram (candidates run in the sandbox), keep the best, audit every step."""
         from dataclasses import replace
 
-        from neural.phoenix import PhoenixConfig, load_run, plot_run, run_phoenix
-        from neural.phoenix_loop import CHECKPOINT, work_units
-        from neural.phoenix_model import choose_device
+        from neural.phoenix_records import CHECKPOINT, PhoenixConfig, PhoenixRun
 
         given = {"iterations": iterations, "candidates": candidates, "search_batches": batches,
                  "few_shot_samples": samples, "train_steps": train_steps, "seed": seed}
         given = {k: v for k, v in given.items() if v is not None}
         injected = [read_text_file(path, "candidate file") for path in inject]
+        if resume and out is None:
+            raise BadInput("--resume needs --out DIR holding a checkpoint")
+        if not resume and out is not None and (out / CHECKPOINT).exists():
+            raise BadInput(f"{out} already holds a run; use --resume or another --out")
         previous = None
         try:
             if resume:
-                if out is None:
-                    raise BadInput("--resume needs --out DIR holding a checkpoint")
-                previous = load_run(out)
+                previous = PhoenixRun.load(out)
                 clash = sorted(k for k, v in given.items()
                                if k != "iterations" and getattr(previous.config, k) != v)
                 if clash or quick:
@@ -92,9 +95,15 @@ def register(app: typer.Typer) -> None:
                                    f"{clash or ['--quick']} (only --iterations may change)")
                 config = replace(previous.config, **given)
             else:
-                if out is not None and (out / CHECKPOINT).exists():
-                    raise BadInput(f"{out} already holds a run; use --resume or another --out")
                 config = PhoenixConfig.quick(**given) if quick else PhoenixConfig(**given)
+        except ValueError as error:
+            raise BadInput(str(error)) from None
+
+        from neural.phoenix import plot_run, run_phoenix
+        from neural.phoenix_loop import work_units
+        from neural.phoenix_model import choose_device
+
+        try:
             choose_device(device)
         except ValueError as error:
             raise BadInput(str(error)) from None

@@ -89,7 +89,7 @@ def register(app: typer.Typer) -> None:
                     task = bar.add_task(spec.name, total=len(spec.tasks))
                     summary = run_sweep(
                         spec, folder, runner, resume=resume, retries=retries,
-                        on_row=lambda row: bar.update(task, advance=1),
+                        on_row=lambda row, finished, total: bar.update(task, completed=finished),
                     )
         except SpecError as error:
             raise BadInput(str(error)) from None

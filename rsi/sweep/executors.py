@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 from rsi.sweep.experiments import SpecError
 from rsi.sweep.spec import Task
-from rsi.sweep.worker import Attempt, run_task
+from rsi.sweep.worker import Attempt, one_line, run_task
 
 EXECUTORS = ("local", "ray")
 
@@ -84,12 +84,13 @@ class RayExecutor:
         self._started = not ray.is_initialized()
         if self._started:
             options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
-            if address is None:
+            if address is None:  # "local": a new cluster, even if one is already running here
                 options["num_cpus"] = workers or os.cpu_count() or 1
             try:
-                ray.init(address=address, **options)
+                ray.init(address=address or "local", **options)
             except (ConnectionError, ValueError, RuntimeError) as error:
-                raise SpecError(f"cannot reach a Ray cluster at {address}: {error}") from None
+                where = f"a Ray cluster at {address}" if address else "a local Ray cluster"
+                raise SpecError(f"cannot start or reach {where}: {one_line(error)}") from None
         self._remote = ray.remote(num_cpus=1, max_retries=0)(run_task)
 
     def submit(self, task: Task) -> "Future[Attempt]":

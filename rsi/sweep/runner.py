@@ -37,13 +37,14 @@ def run_sweep(
     *,
     resume: bool = False,
     retries: int = 1,
-    on_row: Callable[[Row], None] | None = None,
+    on_row: Callable[[Row, int, int], None] | None = None,
     registry: dict[str, Experiment] = EXPERIMENTS,
 ) -> SweepSummary:
     """Run the tasks of `spec` not yet finished in `out`; write rows and DIR/summary.json.
 
-    Without `resume`, `out` must not hold result rows yet (SpecError).  `on_row` sees each
-    row as it is written (progress).  The executor is not closed here."""
+    Without `resume`, `out` must not hold result rows yet (SpecError).  `on_row(row,
+    finished, total)` sees each row as it is written, with the number of the spec's tasks
+    finished so far (those skipped included), for progress.  The executor is not closed here."""
     if retries < 0:
         raise SpecError(f"retries must be >= 0, got {retries}")
     started = time.perf_counter()
@@ -54,6 +55,7 @@ def run_sweep(
         done = {task_id for task_id, row in store.latest().items() if row.status == "ok"}
         todo = [task for task in spec.tasks if task.id not in done]
         attempts = {task.id: 0 for task in todo}
+        finished_count = len(spec.tasks) - len(todo)
         in_flight = {executor.submit(task): task for task in todo}
         while in_flight:
             finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
@@ -68,8 +70,9 @@ def run_sweep(
                           attempt.metrics, attempt.error, attempts[task.id], attempt.wall_s,
                           attempt.host, executor.name)
                 store.append(row)
+                finished_count += 1
                 if on_row is not None:
-                    on_row(row)
+                    on_row(row, finished_count, len(spec.tasks))
         latest = store.latest()
     rows = {task.id: latest[task.id] for task in spec.tasks if task.id in latest}
     failed = [row for row in rows.values() if row.status != "ok"]

@@ -12,7 +12,7 @@ import time
 import pytest
 import torch
 
-from neural.phoenix import ModelSpec, PhoenixConfig, PhoenixRun, load_run, run_phoenix
+from neural.phoenix import ModelSpec, PhoenixConfig, PhoenixRun, run_phoenix
 
 torch.set_num_threads(1)
 
@@ -35,7 +35,7 @@ def test_quick_run_records_statuses_losses_and_audit_and_refuses_a_hostile_candi
     hostile = tmp_path / "hostile.py"
     hostile.write_text(f"open({str(escaped)!r}, 'w').write('pwned')\n")
     better = tmp_path / "better.py"  # a valid candidate, so the few-shot path runs
-    better.write_text(ModelSpec(d_model=32, num_heads=4, d_ff=512).source())
+    better.write_text(ModelSpec(d_model=32, num_heads=4, d_ff=96).source())
     out = tmp_path / "run"
     start = time.monotonic()
     done = subprocess.run(
@@ -68,25 +68,21 @@ def test_quick_run_records_statuses_losses_and_audit_and_refuses_a_hostile_candi
     assert (out / "phoenix.json").exists() and (out / "phoenix.png").stat().st_size > 0
 
 
-def test_the_kept_source_of_an_iteration_is_the_next_iterations_source():
-    better = ModelSpec(d_model=32, num_heads=4, d_ff=256).source()
-    run = run_phoenix(TINY, device="cpu", inject=[better])
-    assert run.trainings[1].source == run.searches[0].kept_source
-    check_greedy_rule(run.to_dict()["iterations"][0]["search"])
-
-
-def test_a_resumed_run_continues_the_checkpoint_and_keeps_its_records(tmp_path):
-    first = run_phoenix(TINY, out=tmp_path, device="cpu")
-    saved = load_run(tmp_path)
+def test_a_resumed_run_continues_the_checkpoint_and_the_kept_source_is_trained_next(tmp_path):
+    better = ModelSpec(d_model=32, num_heads=4, d_ff=96).source()
+    first = run_phoenix(TINY, out=tmp_path, device="cpu", inject=[better])
+    assert first.trainings[1].source == first.searches[0].kept_source
+    check_greedy_rule(first.to_dict()["iterations"][0]["search"])
+    saved = PhoenixRun.load(tmp_path)
     assert saved.to_dict() == first.to_dict()
     longer = PhoenixConfig(**{**TINY.__dict__, "iterations": 2})
-    resumed = run_phoenix(longer, out=tmp_path, resume_from=saved, device="cpu")
+    resumed = run_phoenix(longer, out=tmp_path, resume_from=saved, device="cpu", inject=[better])
     assert len(resumed.searches) == 2 and len(resumed.trainings) == 3
     assert resumed.searches[0].to_dict() == first.searches[0].to_dict()
     assert resumed.trainings[0] == first.trainings[0]
     # P_1 was retrained for its search: the same seed and batches give the same curve
     assert resumed.trainings[1].heldout_losses == pytest.approx(first.trainings[1].heldout_losses)
-    assert load_run(tmp_path).to_dict() == resumed.to_dict()
+    assert PhoenixRun.load(tmp_path).to_dict() == resumed.to_dict()
 
 
 def test_resuming_with_other_sizes_is_refused():
@@ -94,3 +90,25 @@ def test_resuming_with_other_sizes_is_refused():
     other = PhoenixConfig(**{**TINY.__dict__, "candidates": 3})
     with pytest.raises(ValueError, match="differs from the checkpoint"):
         run_phoenix(other, resume_from=saved, device="cpu")
+
+
+def rsi_phoenix(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "rsi", "phoenix", "run", *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--resume"], "--resume needs --out"),
+    (["--iterations", "0"], "iterations must be at least 1"),
+    (["--quick", "--samples", "100000"], "few_shot_samples cannot exceed dataset_size"),
+])
+def test_bad_options_exit_2_with_one_line(args, message):
+    done = rsi_phoenix(*args)
+    assert done.returncode == 2 and message in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_an_out_folder_holding_a_run_is_not_overwritten(tmp_path):
+    PhoenixRun(TINY, (), ()).save(tmp_path)
+    done = rsi_phoenix("--quick", "--out", str(tmp_path))
+    assert done.returncode == 2 and "already holds a run" in done.stderr

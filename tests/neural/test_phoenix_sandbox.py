@@ -1,7 +1,6 @@
 """Candidate sources run only in the sandbox (issue 13): a hostile one is refused and discarded,
 and only a configuration inside the bounds is accepted."""
 import json
-from pathlib import Path
 
 import pytest
 
