@@ -13,7 +13,7 @@ $(PY):
 # torch first, pinned: 2.13.0 is the local CPU wheel (an open range pulls a multi-GB CUDA build).
 $(STAMP): $(PY) pyproject.toml setup.py quines_text/_opmeter.c quines_text/_bfengine.c
 	$(PIP) install -q torch==2.13.0
-	$(PIP) install -q -e '.[neural,plot,dev]'
+	$(PIP) install -q -e '.[neural,plot,dev,phoenix]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -25,7 +25,7 @@ test: $(STAMP)
 	HYPOTHESIS_PROFILE=ci $(PY) -m pytest -q -n $(JOBS)
 
 test-all: $(STAMP)
-	$(PIP) install -q -e '.[neural,plot,dev,dist]'
+	$(PIP) install -q -e '.[neural,plot,dev,phoenix,dist]'
 	HYPOTHESIS_PROFILE=thorough $(PY) -m pytest -q -n $(JOBS) -m ''
 
 bench: $(STAMP)

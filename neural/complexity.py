@@ -184,18 +184,21 @@ def code_closure(text: str, package: str = "neural") -> tuple[str, ...]:
                 names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
             for name in names:
                 if (name == package or name.startswith(package + ".")) and name not in found:
-                    spec = importlib.util.find_spec(name) if name.count(".") <= 1 else None
-                    if spec is None or spec.origin is None:
-                        continue  # an imported object (a class), not a module
-                    found.add(name)
-                    pending.append(Path(spec.origin).read_text(encoding="utf-8"))
+                    path = _module_file(name)
+                    if path is not None:
+                        found.add(name)
+                        pending.append(path.read_text(encoding="utf-8"))
     return tuple(sorted(found | ({package} if found else set())))
 
 
-def _module_source(name: str) -> bytes:
-    spec = importlib.util.find_spec(name)
-    assert spec is not None and spec.origin is not None
-    return Path(spec.origin).read_bytes()
+def _module_file(name: str) -> Path | None:
+    """The source file of module `name`; None when `name` is an object imported from a module
+    ("neural.config.TrainConfig")."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except ModuleNotFoundError:
+        return None
+    return Path(spec.origin) if spec is not None and spec.origin is not None else None
 
 
 @dataclass(frozen=True)
@@ -222,7 +225,7 @@ def constructive_bound(config: TrainConfig, n: int) -> ConstructiveBound:
     """The constructive bound on K(θ_n) (module docstring); `replay_check` verifies it."""
     description = constructive_description(config, n)
     modules = code_closure(DRIVER)
-    sources = b"".join(_module_source(name) for name in modules)
+    sources = b"".join(_module_file(name).read_bytes() for name in modules)
     text = description.encode("utf-8")
     return ConstructiveBound(
         n=n, description_bytes=len(text), code_bytes=len(sources), seed_digits=len(str(config.seed)),
@@ -334,7 +337,7 @@ def _fit(ns: Sequence[int], sizes: Sequence[int | None]) -> dict[str, Any] | Non
     if len(known) < 2:
         return None
     fit = fit_log([n for n, _ in known], [size for _, size in known])
-    return {"a": fit.a, "b": fit.b, "rms": fit.rms}
+    return {"a": fit.a, "b": fit.b, "residual": fit.rms}
 
 
 def weight_chain(config: TrainConfig, generations: int, bits: Sequence[int] = DEFAULT_BITS,

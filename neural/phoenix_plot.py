@@ -43,9 +43,12 @@ def plot_run(run: PhoenixRun, path: Path) -> Path:
                              edgecolors="black")
     for kind, colour in KIND_COLOURS.items():
         verdicts.scatter([], [], c=colour, edgecolors="black", label=kind)
+    steps = max(1, len(run.trainings) - 1)
     verdicts.set_yticks(range(3), rows[::-1])
-    verdicts.set(title="step i -> i+1: greedy rule vs Mahoney", xlabel="i", ylim=(-0.6, 2.6))
-    verdicts.legend(fontsize="small", loc="center right")
+    verdicts.set_xticks(range(steps))
+    verdicts.set(title="step i -> i+1: greedy rule vs Mahoney", xlabel="i", ylim=(-0.6, 2.6),
+                 xlim=(-0.5, steps - 0.5))
+    verdicts.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=4)
     figure.tight_layout()
 
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -99,6 +99,10 @@ def register(app: typer.Typer) -> None:
         except ValueError as error:
             raise BadInput(str(error)) from None
 
+        import importlib.util
+
+        if importlib.util.find_spec("transformers") is None:
+            raise BadInput("rsi phoenix needs transformers: pip install -e '.[phoenix]'")
         from neural.phoenix import plot_run, run_phoenix
         from neural.phoenix_loop import work_units
         from neural.phoenix_model import choose_device

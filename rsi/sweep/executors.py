@@ -10,15 +10,18 @@ not know which one it drives.
   attempts in flight fail with that error and the next submission starts a new pool.
 - `RayExecutor`: `ray.remote(run_task)` with one CPU per task, on the cluster at `address`,
   or on a local single-machine cluster it starts (listening on the loopback address only)
-  and shuts down at the end.  If Ray is already initialised in this process (a test, a
-  notebook) that cluster is used and left running.  Ray is imported only here, and only for
-  this executor: `pip install 'rsi-toolkit[dist]'` provides it.  Workers on a remote cluster
-  must have the toolkit installed.
+  and shuts down at the end.  An address on 127.0.0.1 stays on the loopback address, and
+  one where nothing listens is refused at once.  If Ray is already initialised in this
+  process (a test, a notebook) that cluster is used and left running.  Ray is imported only
+  here, and only for this executor: `pip install 'rsi-toolkit[dist]'` provides it.  Workers
+  on a remote cluster must have the toolkit installed; a cluster with token authentication
+  needs `RAY_AUTH_MODE=token` and its token in the environment, as Ray requires.
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
+import socket
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
@@ -72,10 +75,12 @@ class RayExecutor:
     name = "ray"
 
     def __init__(self, address: str | None = None, workers: int | None = None):
-        if address is None:
-            # Read by Ray at import: without it a local cluster listens on the machine's
-            # network address; with it, on 127.0.0.1 only.
+        if address is None or _loopback(address):
+            # Read by Ray at import: without it Ray moves a local cluster, and an address on
+            # 127.0.0.1, to the machine's network address.
             os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+        if address is not None:
+            _check_reachable(address)
         try:
             import ray
         except ImportError:
@@ -99,6 +104,28 @@ class RayExecutor:
     def close(self) -> None:
         if self._started:
             self._ray.shutdown()
+
+
+def _host_port(address: str) -> tuple[str, int] | None:
+    """(host, port) of "host:port" or "ray://host:port"; None for "auto" and the like."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    return (host.strip("[]"), int(port)) if host and port.isdigit() else None
+
+
+def _loopback(address: str) -> bool:
+    where = _host_port(address)
+    return where is not None and (where[0] in ("localhost", "::1") or where[0].startswith("127."))
+
+
+def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
+    """SpecError when nothing listens at the address (Ray itself would retry for minutes)."""
+    where = _host_port(address)
+    if where is None:
+        return
+    try:
+        socket.create_connection(where, timeout=timeout_s).close()
+    except OSError as error:
+        raise SpecError(f"cannot reach a Ray cluster at {address}: {error.strerror or error}") from None
 
 
 def make_executor(name: str, address: str | None = None, workers: int | None = None) -> Executor:

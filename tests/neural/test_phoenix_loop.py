@@ -10,9 +10,11 @@ import sys
 import time
 
 import pytest
-import torch
 
-from neural.phoenix import ModelSpec, PhoenixConfig, PhoenixRun, run_phoenix
+pytest.importorskip("transformers")  # the `phoenix` extra
+import torch  # noqa: E402
+
+from neural.phoenix import ModelSpec, PhoenixConfig, PhoenixRun, run_phoenix  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -30,6 +32,7 @@ def check_greedy_rule(search: dict) -> None:
                                          if c["few_shot_loss"] == best}
 
 
+@pytest.mark.slow  # 35 s on an idle 2-core machine, 70-110 s while other jobs share it
 def test_quick_run_records_statuses_losses_and_audit_and_refuses_a_hostile_candidate(tmp_path):
     escaped = tmp_path / "escaped.txt"
     hostile = tmp_path / "hostile.py"
@@ -70,13 +73,18 @@ def test_quick_run_records_statuses_losses_and_audit_and_refuses_a_hostile_candi
 
 def test_a_resumed_run_continues_the_checkpoint_and_the_kept_source_is_trained_next(tmp_path):
     better = ModelSpec(d_model=32, num_heads=4, d_ff=96).source()
-    first = run_phoenix(TINY, out=tmp_path, device="cpu", inject=[better])
+    escaped = tmp_path / "escaped.txt"
+    hostile = f"open({str(escaped)!r}, 'w').write('pwned')\n"
+    first = run_phoenix(TINY, out=tmp_path, device="cpu", inject=[better, hostile])
+    assert {c.source: c.status for c in first.searches[0].candidates}[hostile] == "forbidden"
+    assert not escaped.exists()
     assert first.trainings[1].source == first.searches[0].kept_source
     check_greedy_rule(first.to_dict()["iterations"][0]["search"])
     saved = PhoenixRun.load(tmp_path)
     assert saved.to_dict() == first.to_dict()
     longer = PhoenixConfig(**{**TINY.__dict__, "iterations": 2})
-    resumed = run_phoenix(longer, out=tmp_path, resume_from=saved, device="cpu", inject=[better])
+    resumed = run_phoenix(longer, out=tmp_path, resume_from=saved, device="cpu",
+                          inject=[better, hostile])
     assert len(resumed.searches) == 2 and len(resumed.trainings) == 3
     assert resumed.searches[0].to_dict() == first.searches[0].to_dict()
     assert resumed.trainings[0] == first.trainings[0]

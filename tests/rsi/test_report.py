@@ -9,13 +9,12 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from rsi.cli import main
 from rsi.report import STAGES, TINY, build_report
-from rsi.report.html import SECTIONS, fmt
+from rsi.report.page import SECTIONS, fmt
 from rsi.report.store import write_atomic
 
 torch = pytest.importorskip("torch")
@@ -40,11 +39,13 @@ def test_every_stage_ran_and_was_saved(report):
 
 
 def test_every_section_and_plot_is_on_the_page(report):
-    out, summary, _, page = report
+    out, summary, results, page = report
     for name, title in SECTIONS:
         assert f'<section id="{name}">' in page
-    assert set(summary.plots) == {"chain_complexity.png", "quine_curves.png", "auxiliary_accuracy.png",
-                                  "weights_complexity.png"}
+    plots = {"chain_complexity.png", "quine_curves.png", "auxiliary_accuracy.png", "weights_complexity.png"}
+    if results["stages"]["gabor"]["result"]["available"]:
+        plots.add("gabor.png")
+    assert set(summary.plots) == plots
     for filename in summary.plots:
         assert (out / filename).read_bytes().startswith(PNG)
     assert page.count('src="data:image/png;base64,') == len(summary.plots)
@@ -71,6 +72,12 @@ def numbers_shown(results: dict) -> tuple[list, list]:
         cells += sizes
     cells += [bound["total"] for bound in weights["bounds"]] + [bound["compressed"] for bound in weights["bounds"]]
     fits += [fit for fit in weights["fits"].values() if fit is not None]
+    gabor = stages["gabor"]
+    if gabor["available"]:
+        for mode in ("self_application", "self_training"):
+            cells += list(gabor[mode]["counts"].values())
+        cells += [level["returned"] for level in gabor["noise"]["levels"]]
+        cells += [level["mean_steps_to_return"] for level in gabor["noise"]["levels"]]
     return cells, fits
 
 
@@ -79,7 +86,8 @@ def test_numbers_of_results_json_appear_on_the_page(report):
     cells, fits = numbers_shown(results)
     assert len(cells) > 50
     assert [value for value in cells if f"<td>{fmt(value)}</td>" not in page] == []
-    assert [fit for fit in fits if f"{fmt(fit['a'])} + {fmt(fit['b'])} ln n" not in page] == []
+    shown_fits = [f"{fmt(fit['a'])} {'-' if fit['b'] < 0 else '+'} {fmt(abs(fit['b']))} ln n" for fit in fits]
+    assert [fit for fit in shown_fits if fit not in page] == []
     stages = {name: record["result"] for name, record in results["stages"].items()}
     solo = stages["auxiliary"]["solo"]["final"]["accuracy"]
     assert f"held-out accuracy {fmt(solo)}." in page
@@ -103,12 +111,16 @@ def test_the_weights_section_states_where_compression_exceeds_the_bound(report):
     assert weights["replay"]["verified"] and "bit for bit identical" in page
 
 
-def test_gabor_section_says_why_it_is_empty_when_selfrep_is_missing(report):
+def test_gabor_section_counts_every_run_and_noise_copy(report):
     _, _, results, page = report
     gabor = results["stages"]["gabor"]["result"]
-    if gabor["available"]:
-        pytest.skip("neural.selfrep is in this build")
-    assert "not available in this build" in gabor["reason"] and html.escape(gabor["reason"]) in page
+    if not gabor["available"]:
+        assert "not available in this build" in gabor["reason"] and html.escape(gabor["reason"]) in page
+        return
+    for mode in ("self_application", "self_training"):
+        assert sum(gabor[mode]["counts"].values()) == TINY.selfrep_runs == len(gabor[mode]["runs"])
+    assert [level["d"] for level in gabor["noise"]["levels"]] == list(range(10))
+    assert all(0 <= level["returned"] <= level["copies"] for level in gabor["noise"]["levels"])
 
 
 def test_write_atomic_leaves_the_old_file_when_writing_fails(tmp_path):
