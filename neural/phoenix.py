@@ -12,7 +12,7 @@ The public names, from the modules that implement them:
 - `neural.phoenix_records`, `neural.phoenix_loop`: the run's records and the loop itself.
 - `neural.phoenix_plot`: Figure 1 and the audit verdicts as a PNG.
 """
-from neural.phoenix_audit import AuditStep, BudgetProgram, audit_step, disagreements, quality
+from neural.phoenix_audit import AuditStep, audit_step, disagreements, program_from_losses, quality
 from neural.phoenix_data import ModelSpec, RefinementPair, make_dataset, refine
 from neural.phoenix_loop import run_phoenix
 from neural.phoenix_plot import plot_run
@@ -20,8 +20,8 @@ from neural.phoenix_records import Candidate, PhoenixConfig, PhoenixRun, Search,
 from neural.phoenix_sandbox import Execution, InvalidConfig, execute_candidate, parse_config
 
 __all__ = [
-    "AuditStep", "BudgetProgram", "Candidate", "Execution", "InvalidConfig", "ModelSpec",
+    "AuditStep", "Candidate", "Execution", "InvalidConfig", "ModelSpec",
     "PhoenixConfig", "PhoenixRun", "RefinementPair", "Search", "Training", "audit_step",
     "disagreements", "execute_candidate", "make_dataset", "parse_config", "plot_run",
-    "quality", "refine", "run_phoenix",
+    "program_from_losses", "quality", "refine", "run_phoenix",
 ]

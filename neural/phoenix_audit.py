@@ -6,7 +6,7 @@ does not exist t' > t such that G(Q(t')) < G(P(t'))", where P(t) is what program
 with t units of time.
 
 Each kept model source of DeepPhoenix is read as such a program: its time is a training budget.
-`BudgetProgram` holds P_i(t) for t = 0, 1, ..., k, where t indexes a grid of training budgets
+`program_from_losses` gives an `rsi.programs.ObservedProgram` holding P_i(t) for t = 0, 1, ..., k, where t indexes a grid of training budgets
 b_0 = 0 < b_1 < ... < b_k (steps of the paper's training stage, all sources trained from the
 same seed on the same batches) and
 
@@ -30,11 +30,10 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
-import numpy as np
 
 from rsi.definitions import improves
 from rsi.goals import identity
-from rsi.programs import Outcome
+from rsi.programs import ObservedProgram
 from rsi.verdict import POSITIVE_KINDS, Verdict
 
 QUALITY_SCALE = 10**6
@@ -45,43 +44,12 @@ def quality(loss: float) -> int:
     return int(math.floor(QUALITY_SCALE * math.exp(-loss))) if math.isfinite(loss) else 0
 
 
-@dataclass(frozen=True)
-class BudgetProgram:
-    """P(t) = values[t] for t = 0 .. len(values) - 1: the quality after budgets[t] training
-    steps.  Not defined beyond the grid (ValueError), so a horizon must be <= len - 1."""
-
-    budgets: tuple[int, ...]
-    values: tuple[int, ...]
-    name: str = ""
-
-    def __post_init__(self) -> None:
-        if len(self.budgets) != len(self.values) or len(self.values) < 2:
-            raise ValueError("a BudgetProgram needs as many values as budgets, at least 2")
-        if list(self.budgets) != sorted(set(self.budgets)):
-            raise ValueError(f"budgets must increase strictly, got {self.budgets}")
-
-    @classmethod
-    def from_losses(cls, budgets: Sequence[int], losses: Sequence[float],
-                    name: str = "") -> "BudgetProgram":
-        return cls(tuple(budgets), tuple(quality(loss) for loss in losses), name)
-
-    @property
-    def horizon(self) -> int:
-        return len(self.values) - 1
-
-    def run(self, t: int) -> Outcome:
-        if not 0 <= t <= self.horizon:
-            raise ValueError(f"t must be in 0..{self.horizon} (the audited budgets), got {t}")
-        value = self.values[t]
-        return Outcome(value, halted=True, steps=self.budgets[t], raw=str(value))
-
-    def value(self, t: int) -> int:
-        return self.run(t).value
-
-    def values_upto(self, horizon: int) -> np.ndarray:
-        if horizon > self.horizon:
-            raise ValueError(f"horizon {horizon} is beyond the audited budgets (t <= {self.horizon})")
-        return np.array(self.values[: horizon + 1], dtype=np.int64)
+def program_from_losses(budgets: Sequence[int], losses: Sequence[float],
+                        name: str = "") -> ObservedProgram:
+    """P(t) = quality(losses[t]) observed after budgets[t] training steps (t = 0 .. k)."""
+    if len(budgets) < 2:
+        raise ValueError(f"an audited source needs at least 2 budgets, got {len(budgets)}")
+    return ObservedProgram(tuple(quality(loss) for loss in losses), tuple(budgets), name)
 
 
 @dataclass(frozen=True)
@@ -115,14 +83,15 @@ class AuditStep:
         }
 
 
-def audit_step(index: int, p: BudgetProgram, q: BudgetProgram, greedy_kept_new: bool) -> AuditStep:
+def audit_step(index: int, p: ObservedProgram, q: ObservedProgram,
+               greedy_kept_new: bool) -> AuditStep:
     """Mahoney's "q improves on p" (goal identity, horizon = the grid) beside the greedy rule."""
-    if p.budgets != q.budgets:
+    if p.steps != q.steps:
         raise ValueError("both programs must be audited on the same budgets")
     horizon = p.horizon
     return AuditStep(index, greedy_kept_new, improves(q, p, identity, horizon),
                      improves(q, p, identity, horizon, conditions=(3, 4)),
-                     p.budgets, p.values, q.values)
+                     p.steps, p.values, q.values)
 
 
 def disagreements(steps: Sequence[AuditStep]) -> dict[str, int]:

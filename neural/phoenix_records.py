@@ -15,9 +15,10 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from neural.phoenix_audit import AuditStep, BudgetProgram, audit_step, disagreements
+from neural.phoenix_audit import AuditStep, audit_step, disagreements, program_from_losses
 from neural.phoenix_data import ModelSpec
 from rsi.complexity import complexity_bounds
+from rsi.programs import ObservedProgram
 
 CHECKPOINT = "phoenix.json"  # the file a run is saved to in its folder
 
@@ -93,8 +94,8 @@ class Training:
     heldout_losses: tuple[float, ...]
     wall_s: float
 
-    def program(self, name: str) -> BudgetProgram:
-        return BudgetProgram.from_losses(self.budgets, self.heldout_losses, name)
+    def program(self, name: str) -> ObservedProgram:
+        return program_from_losses(self.budgets, self.heldout_losses, name)
 
     def to_dict(self) -> dict:
         data = asdict(self)

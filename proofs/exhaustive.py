@@ -24,7 +24,7 @@ import numpy as np
 
 from proofs.goal_shapes import Affine, OddPower
 from proofs.laws import ALL_CONDITIONS, HOLDS
-from proofs.observed import ObservedProgram
+from rsi.programs import ObservedProgram
 from rsi.goals import Goal, goal_values, identity
 from rsi.verdict import HoldsUpTo, Refuted, Verdict
 

@@ -242,6 +242,17 @@ class SpecProgram:
             return np.array(exact, dtype=object)
 
 
+def _checked_values(values: Any, kind: str) -> tuple[int, ...]:
+    """`values` as a tuple of ints >= 0 (values of P(t)); ValueError naming the bad one."""
+    values = tuple(values)
+    if not values:
+        raise ValueError(f"a {kind} needs at least one value")
+    for index, value in enumerate(values):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise ValueError(f"{kind} value at t={index} must be an int >= 0, got {value!r}")
+    return tuple(int(value) for value in values)
+
+
 @dataclass(frozen=True)
 class TableProgram:
     """A finite program given by its table: P(t) = values[t] for t < len(values), and
@@ -256,15 +267,7 @@ class TableProgram:
     name: str = ""
 
     def __post_init__(self) -> None:
-        values = tuple(self.values)
-        if not values:
-            raise ValueError("a TableProgram needs at least one value")
-        for index, value in enumerate(values):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-                raise ValueError(
-                    f"TableProgram value at t={index} must be an int >= 0, got {value!r}"
-                )
-        object.__setattr__(self, "values", tuple(int(value) for value in values))
+        object.__setattr__(self, "values", _checked_values(self.values, "TableProgram"))
 
     @property
     def tail_start(self) -> int:
@@ -286,3 +289,55 @@ class TableProgram:
         if horizon < len(table):
             return table[: horizon + 1]
         return np.concatenate([table, np.full(horizon + 1 - len(table), table[-1], table.dtype)])
+
+
+@dataclass(frozen=True)
+class ObservedProgram:
+    """A program known only through a finite run: P(0), ..., P(T) observed, nothing beyond.
+
+    Mahoney's definitions quantify over all t; a run to a horizon T shows only P(0..T), and an
+    ObservedProgram is exactly that observation: the definitions read it on the horizon
+    T = len(values) - 1 and answer HoldsUpTo / Unknown (or Refuted where a worse t' <= T is
+    seen).  Unlike TableProgram (constant beyond its table, so it never has a goal) it claims
+    nothing about t > T, and asking for P(t) there is a ValueError.  `steps`, when given, are
+    the resources each observation used (e.g. the training budget behind P(t)); they must
+    increase strictly.
+    """
+
+    values: tuple[int, ...]
+    steps: tuple[int, ...] | None = None
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "values", _checked_values(self.values, "ObservedProgram"))
+        if self.steps is not None:
+            steps = tuple(int(step) for step in self.steps)
+            if len(steps) != len(self.values):
+                raise ValueError(
+                    f"ObservedProgram needs one step count per value: {len(steps)} steps for "
+                    f"{len(self.values)} values"
+                )
+            if any(later <= earlier for earlier, later in zip(steps, steps[1:])):
+                raise ValueError(f"ObservedProgram steps must increase strictly, got {steps}")
+            object.__setattr__(self, "steps", steps)
+
+    @property
+    def horizon(self) -> int:
+        """The last observed t."""
+        return len(self.values) - 1
+
+    def run(self, t: int) -> Outcome:
+        if not 0 <= t <= self.horizon:
+            raise ValueError(f"P({t}) was not observed: only t = 0..{self.horizon} were")
+        value = self.values[t]
+        steps = None if self.steps is None else self.steps[t]
+        return Outcome(value, halted=value > 0 or steps is not None, steps=steps, raw=str(value))
+
+    def value(self, t: int) -> int:
+        return self.run(t).value
+
+    def values_upto(self, horizon: int) -> np.ndarray:
+        """P(0..horizon) (the definitions evaluate through this)."""
+        if horizon > self.horizon:
+            raise ValueError(f"P(t) was observed only up to t = {self.horizon}, asked {horizon}")
+        return np.array(self.values[: horizon + 1], dtype=np.int64)

@@ -62,7 +62,7 @@ def register(app: typer.Typer) -> None:
         address: Optional[str] = typer.Option(
             None, "--address", help="Ray cluster address (default: start a local one)"),
         out: Optional[Path] = typer.Option(
-            None, "--out", help="results folder (default: sweeps/<spec name>)"),
+            None, "--out", help="results folder (default: sweeps/<spec file name without .toml>)"),
         resume: bool = typer.Option(False, "--resume", help="skip the tasks finished in --out"),
         retries: int = typer.Option(1, "--retries", help="extra attempts for a failed task"),
         workers: Optional[int] = typer.Option(

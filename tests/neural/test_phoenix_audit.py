@@ -4,13 +4,14 @@ import math
 
 import pytest
 
-from neural.phoenix_audit import BudgetProgram, audit_step, disagreements, quality
+from neural.phoenix_audit import audit_step, disagreements, program_from_losses, quality
+from rsi.programs import ObservedProgram
 
 BUDGETS = (0, 10, 20, 30, 40, 50, 60, 70, 80)
 
 
-def program(values) -> BudgetProgram:
-    return BudgetProgram(BUDGETS, tuple(values))
+def program(values) -> ObservedProgram:
+    return ObservedProgram(tuple(values), BUDGETS)
 
 
 def test_quality_orders_models_as_the_loss_does_and_a_diverged_run_scores_zero():
@@ -24,7 +25,7 @@ def test_quality_orders_models_as_the_loss_does_and_a_diverged_run_scores_zero()
 def test_a_budget_program_is_undefined_beyond_its_grid():
     p = program(range(1, 10))
     assert p.value(8) == 9 and p.run(3).steps == 30
-    with pytest.raises(ValueError, match="audited budgets"):
+    with pytest.raises(ValueError, match="was not observed"):
         p.run(9)
 
 
@@ -68,3 +69,11 @@ def test_disagreements_count_the_two_by_two_table():
     assert table == {"steps": 4, "kept_improves": 1, "kept_not_improves": 1,
                      "not_kept_improves": 1, "not_kept_not_improves": 1, "disagree": 2,
                      "disagree_3_4": 2}
+
+
+def test_program_from_losses_scores_each_budget_and_keeps_the_budgets_as_steps():
+    p = program_from_losses((0, 10, 20), (2.0, 1.0, math.nan))
+    assert p.values == (quality(2.0), quality(1.0), 0)
+    assert p.run(1).steps == 10
+    with pytest.raises(ValueError, match="at least 2 budgets"):
+        program_from_losses((0,), (1.0,))

@@ -32,7 +32,7 @@ def test_exhaustive_law_gets_its_expected_verdict(law):
 
 
 def test_necessity_witness_meets_the_other_conditions():
-    from proofs.observed import ObservedProgram
+    from rsi.programs import ObservedProgram
     from rsi.definitions import improves
 
     law = next(law for law in EXHAUSTIVE_LAWS if law.name == "condition-1-redundant")

@@ -55,6 +55,16 @@ def test_missing_ray_exits_2_with_one_line(capsys, monkeypatch):
     assert code == 2 and err.strip() == "rsi: error: the ray executor needs ray: pip install 'rsi-toolkit[dist]'"
 
 
+@pytest.mark.parametrize("args, message", [
+    (["--executor", "ray", "--address", "127.0.0.1:1"], "cannot reach a Ray cluster at 127.0.0.1:1"),
+    (["--address", "127.0.0.1:6379"], "--address is for the ray executor"),
+    (["--workers", "0"], "workers must be >= 1"),
+])
+def test_bad_executor_options_exit_2_at_once(capsys, args, message):
+    code, _, err = rsi(capsys, "sweep", str(EXAMPLES / "soup_tiny.toml"), *args)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
 def test_unknown_executor_and_old_results_exit_2(tmp_path, capsys):
     code, _, err = rsi(capsys, "sweep", str(EXAMPLES / "soup_tiny.toml"), "--executor", "dask")
     assert code == 2 and "unknown executor 'dask'" in err
