@@ -100,8 +100,9 @@ def main() -> None:
         f"({serial_s / (two_start + two_s):.2f}x counting its start-up); best of {args.repeats} "
         "alternating rounds. Every run gave the same metrics for every task.",
         "",
-        f"1-minute load average at the start {load_before:.2f}, at the end {os.getloadavg()[0]:.2f}, on {os.cpu_count()} CPUs "
-        "(other jobs share the cores).",
+        f"1-minute load average at the start {load_before:.2f}, at the end "
+        f"{os.getloadavg()[0]:.2f}, on {os.cpu_count()} CPUs (other jobs share the cores: with "
+        "the cores saturated, 2 workers get no more CPU than 1).",
     ]
     command = (f"python bench/sweep_local.py --width {args.width} --epochs {args.epochs} "
                f"--repeats {args.repeats}" + (" --ray" if args.ray else ""))
