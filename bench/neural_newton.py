@@ -1,8 +1,8 @@
-"""Time for our method (damped Gauss–Newton on 1 − R², neural/newton.py) to bring the
+"""Time for our method (Jacobi-preconditioned Levenberg–Marquardt on 1 − R², neural/newton.py) to bring the
 `chang-lipson` quine (20,100 predicted parameters) to R² ≥ 0.99, zero_quine false, on this
-machine's CPU (one thread).  Writes the `## neural newton` section of bench/RESULTS.md.
+machine's CPU.  Writes the `## neural newton` section of bench/RESULTS.md.
 
-Run: .venv/bin/python bench/neural_newton.py [--max-epochs N] [--device auto|cpu|cuda]
+Run: .venv/bin/python bench/neural_newton.py [--max-epochs N] [--cg-iterations I] [--threads T] [--device auto|cpu|cuda]
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import torch
 
 from neural.config import TrainConfig, preset
 from neural.metrics import quine_metrics
-from neural.newton import Newton
+from neural.newton import PROBES, Newton
 from neural.population import resolve_device
 from neural.quine import BatchedQuine
 from neural.sampling import net_generators
@@ -26,7 +26,7 @@ TARGET_R2 = 0.99
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--max-epochs", type=int, default=400)
-    parser.add_argument("--cg-iterations", type=int, default=100)
+    parser.add_argument("--cg-iterations", type=int, default=50)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
@@ -39,8 +39,11 @@ def main() -> None:
     method = Newton(model, config, theta, net_generators(config.seeds), None)
     started = time.perf_counter()
     trace = []
+    refused = 0
     for epoch in range(1, args.max_epochs + 1):
+        previous = method.theta.detach().clone()
         method.run_epoch()
+        refused += int(torch.equal(previous, method.theta.detach()))
         with torch.no_grad():
             m = quine_metrics(model.predicted(method.theta)[0].cpu(), model.predict_all(method.theta)[0].cpu(),
                               initial_rms)
@@ -58,7 +61,9 @@ def main() -> None:
         f"Machine: {platform.processor() or platform.machine()}, device {device}, torch {torch.__version__}, "
         f"{args.threads} thread(s)",
         "",
-        f"- chang-lipson, 20,100 parameters, seed 0, He init, CG iterations per step {args.cg_iterations}",
+        f"- chang-lipson, 20,100 parameters, seed 0, He init, {args.cg_iterations} preconditioned CG iterations "
+        f"per step ({args.cg_iterations} J·v and {args.cg_iterations + PROBES + 1} Jᵀ·u products), "
+        f"{refused} step(s) refused",
         f"- reached R² ≥ {TARGET_R2} with zero_quine false: **{reached}** after {epoch} steps, "
         f"{elapsed:.0f} s wall",
         f"- final: R² = {m.r2:.5f}, sr_loss = {m.sr_loss:.4g}, loss/Σθ² = {m.relative_loss:.4g}, "

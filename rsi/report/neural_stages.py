@@ -150,6 +150,15 @@ def exceedance_statement(chain: dict[str, Any]) -> str:
     if chain["diverged_at"] is not None:
         sentence += (f"Regeneration diverged at generation {chain['diverged_at']} (non-finite weights), so from "
                      "there only the float32 bytes describe the weights. ")
+    zero_quine = next((m for m in chain["metrics"] if m["zero_quine"]), None)
+    if zero_quine is not None:
+        sentence += (f"From generation {zero_quine['generation']} on θ_n is flagged as the zero quine "
+                     f"(rms {zero_quine['rms']:.2g} against {zero_quine['initial_rms']:.2g} at the start)")
+        exact_zero = next((m["generation"] for m in chain["metrics"] if m["norm"] == 0), None)
+        if exact_zero is not None:
+            sentence += (f"; from generation {exact_zero} every weight is exactly 0 and the compressed "
+                         "size is the compressor's overhead: θ = 0 is the simplest fixpoint")
+        sentence += ". "
     sentence += ("Where the compressed weights exceed the constructive bound, compression is the loose "
                  "bound: it sees the weights as data, while the theorem's bound describes them by the "
                  "process that made them (training code, seed and n) and grows only with the digits of n. "

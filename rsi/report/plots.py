@@ -99,10 +99,15 @@ def weights_plot(chain: dict[str, Any]) -> bytes:
     figure, axes = _figure(1, width=7.0, height=4.4)
     ax = axes[0]
     ns = list(range(1, chain["generations"] + 1))
+    diverged_at = chain["diverged_at"]
     for k in chain["bits"]:
-        sizes = [np.nan if size is None else size for size in chain["sizes"][str(k)]]
+        # From the first non-finite θ_n on, even the float32 bytes (NaN, inf) describe no quine.
+        sizes = [np.nan if size is None or (diverged_at is not None and n >= diverged_at) else size
+                 for n, size in zip(ns, chain["sizes"][str(k)])]
         what = "float32" if k == 32 else f"{k}-bit"
         ax.plot(ns, sizes, "o-", markersize=3, label=f"lzma of {what} weights")
+    if diverged_at is not None:
+        ax.axvline(diverged_at, color="red", linestyle=":", label=f"θ_n not finite from n = {diverged_at}")
     ax.plot(ns, [bound["total"] for bound in chain["bounds"]], "k-", linewidth=2,
             label="constructive bound |code| + |seed| + digits(n)")
     ax.plot(ns, [bound["compressed"] for bound in chain["bounds"]], "k--", label="constructive bound, lzma")

@@ -1,7 +1,6 @@
 """Every training method on a tiny net (width 8: 136 predicted parameters), and what each
 reaches: regeneration alone collapses to the zero quine (or diverges), ours does not."""
 import pytest
-import torch
 
 from neural.config import TrainConfig, preset
 from neural.objectives import replication_loss
