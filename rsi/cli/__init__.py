@@ -13,7 +13,10 @@ import typer
 
 from rsi.cli._common import BAD_INPUT, BadInput
 
-COMMAND_MODULES: tuple[str, ...] = ("quine", "chain", "prove", "examples", "improves", "soup", "run", "neural", "phoenix", "report", "sweep")
+COMMAND_MODULES: tuple[str, ...] = (
+    "run", "quine", "chain", "examples", "improves", "prove", "neural", "soup", "phoenix", "sweep",
+    "report",
+)
 
 
 def build_app() -> typer.Typer:
