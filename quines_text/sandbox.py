@@ -98,6 +98,16 @@ class SandboxError(RuntimeError):
     """The sandbox itself failed (not the program): e.g. the launcher could not be built."""
 
 
+class ToolchainMissing(SandboxError):
+    """A tool the sandbox needs is not installed (gcc for the launcher and C, node for JS)."""
+
+
+def require_tool(tool: str, needed_for: str) -> None:
+    """ToolchainMissing naming `tool` unless it is on PATH."""
+    if shutil.which(tool) is None:
+        raise ToolchainMissing(f"{tool} is not installed: {needed_for} needs it")
+
+
 @dataclass(frozen=True)
 class Limits:
     """Resource limits of one run.  wall_s: wall-clock seconds; cpu_s: CPU seconds (soft rlimit;
@@ -186,6 +196,7 @@ def launcher_path() -> Path:
     target = cache_dir() / "launcher" / f"launcher-{digest}"
     if target.exists():
         return target
+    require_tool("gcc", "the sandbox launcher")
     with tempfile.TemporaryDirectory(prefix="rsi-launcher-") as folder:
         built = Path(folder) / "launcher"
         done = subprocess.run(["gcc", "-O2", "-o", str(built), str(source)],
@@ -553,7 +564,7 @@ def _gcc_version() -> bytes:
         return subprocess.run(["gcc", "-dumpfullversion"], capture_output=True,
                               timeout=30).stdout.strip()
     except FileNotFoundError:
-        raise SandboxError("gcc is not installed: the c language needs it") from None
+        raise ToolchainMissing("gcc is not installed: the c language needs it") from None
 
 
 def compile_c(source: str | bytes) -> CBuild:
@@ -597,6 +608,7 @@ def _run_c(source: bytes, stdin: bytes, limits: Limits, run_dir: Path,
 
 def _run_js(source: bytes, stdin: bytes, limits: Limits, run_dir: Path,
             expose: bool) -> RunResult:
+    require_tool("node", "the js language")
     heap_mib = max(8, limits.memory_bytes // 2**20)
     argv = ["node", f"--max-old-space-size={heap_mib}", "--stack-size=984"]
     feeds: dict[int, bytes] = {}

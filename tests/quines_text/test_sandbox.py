@@ -132,3 +132,15 @@ def test_unknown_language_is_refused():
 def test_isolation_is_reported():
     achieved = sandbox.isolation()
     assert achieved.to_dict()["note"]
+
+
+def test_a_missing_toolchain_is_named(monkeypatch):
+    """Without node the js language raises ToolchainMissing (tests turn it into a skip)."""
+    import shutil
+
+    real_which = shutil.which
+    monkeypatch.setattr(
+        shutil, "which", lambda tool, *args, **kw: None if tool == "node" else real_which(tool, *args, **kw)
+    )
+    with pytest.raises(sandbox.ToolchainMissing, match="node is not installed"):
+        sandbox.run("console.log(1)", "js")
