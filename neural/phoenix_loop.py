@@ -100,7 +100,7 @@ class _Stage:
         for b in range(c.search_batches):
             seed = c.seed + 1000 * iteration + b
             texts = [(t, "model") for t in generate(model, best.source, c.candidates, seed,
-                                                    c.temperature)]
+                                                    c.temperature, c.top_k, c.top_p)]
             texts += [(t, "injected") for t in (inject if b == 0 else ())]
             batch = [self.evaluate(text, b, origin) for text, origin in texts]
             candidates += batch

@@ -156,16 +156,18 @@ def few_shot_loss(config: dict[str, int], data: EncodedPairs, *, batch_size: int
 
 
 @torch.no_grad()
-def generate(model, source: str, count: int, seed: int, temperature: float = 1.0) -> list[str]:
-    """`count` refinements of `source` sampled from the model (bytes that are not UTF-8 are
-    dropped by the tokenizer's decoder)."""
+def generate(model, source: str, count: int, seed: int, temperature: float = 1.0,
+             top_k: int = 0, top_p: float = 1.0) -> list[str]:
+    """`count` refinements of `source` sampled from the model at `temperature`, from the `top_k`
+    most likely bytes (0: all) within the smallest set of probability mass `top_p` (1.0: all);
+    bytes that are not UTF-8 are dropped by the tokenizer's decoder."""
     tok = tokenizer()
     device = next(model.parameters()).device
     encoded = tok([source], return_tensors="pt").to(device)
     torch.manual_seed(seed)
     model.eval()
-    out = model.generate(**encoded, do_sample=True, top_k=0, temperature=temperature,
-                         num_return_sequences=count,
+    out = model.generate(**encoded, do_sample=True, top_k=top_k, top_p=top_p,
+                         temperature=temperature, num_return_sequences=count,
                          max_new_tokens=len(source.encode()) + 64)
     model.train()
     return [tok.decode(row, skip_special_tokens=True) for row in out]

@@ -32,7 +32,7 @@ def check_greedy_rule(search: dict) -> None:
                                          if c["few_shot_loss"] == best}
 
 
-@pytest.mark.slow  # 35 s on an idle 2-core machine, 70-110 s while other jobs share it
+@pytest.mark.slow  # 80 s on the shared 2-core machine at load average ~2.8
 def test_quick_run_records_statuses_losses_and_audit_and_refuses_a_hostile_candidate(tmp_path):
     escaped = tmp_path / "escaped.txt"
     hostile = tmp_path / "hostile.py"
