@@ -13,11 +13,8 @@ import time
 import torch
 
 from neural.config import TrainConfig, preset
-from neural.metrics import quine_metrics
-from neural.newton import PROBES, Newton
-from neural.population import resolve_device
-from neural.quine import BatchedQuine
-from neural.sampling import net_generators
+from neural.newton import PROBES
+from neural.population import evaluate, resolve_device, start
 from record import record_section
 
 TARGET_R2 = 0.99
@@ -33,10 +30,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     device = resolve_device(args.device)
     config = TrainConfig(quine=preset("chang-lipson"), method="newton", cg_iterations=args.cg_iterations)
-    model = BatchedQuine(config.quine, device)
-    theta = model.init(config.seeds, config.init)
-    initial_rms = float(model.predicted(theta).pow(2).mean().sqrt())
-    method = Newton(model, config, theta, net_generators(config.seeds), None)
+    model, method, (initial_rms,) = start(config, device)
     started = time.perf_counter()
     trace = []
     refused = 0
@@ -44,9 +38,7 @@ def main() -> None:
         previous = method.theta.detach().clone()
         method.run_epoch()
         refused += int(torch.equal(previous, method.theta.detach()))
-        with torch.no_grad():
-            m = quine_metrics(model.predicted(method.theta)[0].cpu(), model.predict_all(method.theta)[0].cpu(),
-                              initial_rms)
+        (m,) = evaluate(model, method.theta.detach(), [initial_rms])
         elapsed = time.perf_counter() - started
         trace.append((epoch, elapsed, m.r2))
         print(f"epoch {epoch:4d}  {elapsed:8.1f} s  r2={m.r2:.5f}  rms={m.rms:.4f}  zero_quine={m.zero_quine}",

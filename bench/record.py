@@ -5,10 +5,10 @@ write, and the file is replaced atomically (temp file, then os.replace).
 """
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
+
+from rsi.report.store import write_atomic
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
@@ -22,8 +22,4 @@ def record_section(name: str, command: str, body: str) -> None:
         text = pattern.sub(lambda _: section + "\n", text, count=1)
     else:
         text = text.rstrip("\n") + "\n\n" + section
-    fd, tmp = tempfile.mkstemp(dir=RESULTS.parent, prefix=".RESULTS.", suffix=".md")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text.rstrip("\n") + "\n")
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, RESULTS)
+    write_atomic(RESULTS, (text.rstrip("\n") + "\n").encode("utf-8"))

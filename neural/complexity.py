@@ -30,7 +30,6 @@ from __future__ import annotations
 import ast
 import importlib.util
 import json
-import math
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -39,11 +38,7 @@ import numpy as np
 import torch
 
 from neural.config import TrainConfig
-from neural.methods import Regeneration
-from neural.metrics import rms_of
-from neural.population import evaluate
-from neural.quine import BatchedQuine
-from neural.sampling import net_generators
+from neural.population import trajectory
 from rsi.complexity import compressed_length, empty_overhead, fit_log
 
 FLOAT_BITS = 32  # "k = 32": the float32 weights themselves, not quantised
@@ -317,18 +312,10 @@ class WeightChain:
 def regeneration_states(config: TrainConfig, generations: int) -> tuple[list[bytes], list[dict[str, Any]]]:
     """θ_0 .. θ_N (float32 bytes) of regeneration on the CPU, and the quine metrics of each."""
     _check_config(config)
-    model = BatchedQuine(config.quine, "cpu")
-    theta = model.init(config.seeds, config.init)
-    initial_rms = rms_of(model.predicted(theta))
-    method = Regeneration(model, config, theta, net_generators(config.seeds), None)
     states, metrics = [], []
-    for n in range(generations + 1):
-        if n:
-            method.run_epoch()
-        weights = method.theta.detach()
+    for n, (weights, found) in enumerate(trajectory(config, "cpu", generations)):
         states.append(weights[0].numpy().astype("<f4").tobytes())
-        found = evaluate(model, weights, initial_rms)[0]
-        metrics.append(finite_or_none({"generation": n, **found.to_dict()}))
+        metrics.append({"generation": n, **found[0].to_dict()})
     return states, metrics
 
 
@@ -373,8 +360,3 @@ def weight_chain(config: TrainConfig, generations: int, bits: Sequence[int] = DE
         diverged_at=next((n for n, ok in zip(ns, finite) if not ok), None), replay=replay,
         metrics=tuple(metrics),
     )
-
-
-def finite_or_none(values: dict[str, Any]) -> dict[str, Any]:
-    """`values` with every non-finite float (JSON has no inf or NaN) replaced by None."""
-    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in values.items()}

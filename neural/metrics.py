@@ -67,8 +67,12 @@ class QuineMetrics:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data; NaN and infinities become None so the JSON is strict."""
-        return {k: None if isinstance(v, float) and not math.isfinite(v) else v
-                for k, v in asdict(self).items()}
+        return finite_or_none(asdict(self))
+
+
+def finite_or_none(values: dict[str, Any]) -> dict[str, Any]:
+    """`values` with every non-finite float (JSON has no inf or NaN) replaced by None."""
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in values.items()}
 
 
 def _ratio(num: float, den: float) -> float:

@@ -1,8 +1,8 @@
 """Train a population of K quines at once (Chang & Lipson 2018 §4), with checkpoints and resume.
 
-Net k starts from He initialisation with seed `seed + k` and draws its data order from its own
-generator, so a population member is the same net as that seed trained alone, and a run is
-deterministic on the CPU.  Checkpoints are written to a temporary file and moved into place
+Net k starts from the configured initialisation (`config.init`) with seed `seed + k` and draws
+its data order from its own generator, so a population member is the same net as that seed
+trained alone, and a run is deterministic on the CPU.  Checkpoints are written to a temporary file and moved into place
 with `os.replace`, so a crash never leaves a half-written checkpoint.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import torch
 from torch import Tensor
@@ -31,7 +31,8 @@ CHECKPOINT_VERSION = 1
 
 
 class CheckpointMismatch(ValueError):
-    """The checkpoint to resume was written by a different training configuration."""
+    """The checkpoint to resume cannot be used: unreadable, or written by a different
+    training configuration."""
 
 
 def resolve_device(name: str) -> torch.device:
@@ -93,6 +94,40 @@ def save_atomically(path: Path, payload: dict[str, Any]) -> None:
         raise
 
 
+def load_checkpoint(path: Path, version: int) -> dict[str, Any]:
+    """The payload `save_atomically` wrote to `path`; CheckpointMismatch when the file is not
+    such a checkpoint or has another format version."""
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as error:  # torch raises many kinds for a file it cannot read
+        raise CheckpointMismatch(f"cannot read checkpoint {path}: {error}") from None
+    if not isinstance(state, dict) or state.get("version") != version:
+        raise CheckpointMismatch(f"{path} is not a checkpoint of format version {version}")
+    return state
+
+
+def start(config: TrainConfig, device: torch.device | str) -> tuple[BatchedQuine, Method, list[float]]:
+    """A fresh model of `config.quine` on `device`, its training method holding θ at
+    initialisation (seeds `config.seeds`), and the initial rms of each net."""
+    model = BatchedQuine(config.quine, device)
+    theta = model.init(config.seeds, config.init)
+    digits = load_split().to(device) if config.quine.classifies else None
+    method = METHODS[config.method](model, config, theta, net_generators(config.seeds), digits)
+    return model, method, rms_of(model.predicted(theta))
+
+
+def trajectory(config: TrainConfig, device: torch.device | str,
+               epochs: int) -> Iterator[tuple[Tensor, list[QuineMetrics]]]:
+    """θ (K, m) and the metrics of every net at initialisation and after each of `epochs`
+    epochs (θ is the live tensor: read it before taking the next item)."""
+    model, method, initial_rms = start(config, device)
+    for epoch in range(epochs + 1):
+        if epoch:
+            method.run_epoch()
+        weights = method.theta.detach()
+        yield weights, evaluate(model, weights, initial_rms)
+
+
 def _comparable(config: TrainConfig) -> dict[str, Any]:
     """What must match for a resume: everything except the epoch budget."""
     return {k: v for k, v in config.to_dict().items() if k != "epochs"}
@@ -102,16 +137,12 @@ def train(config: TrainConfig, device: str = "auto", checkpoint: Path | None = N
           resume: bool = False, on_epoch: Callable[[int, int], None] | None = None) -> TrainResult:
     """Train K = config.population nets for config.epochs epochs; checkpoint after each epoch."""
     dev = resolve_device(device)
-    model = BatchedQuine(config.quine, dev)
-    generators = net_generators(config.seeds)
-    theta = model.init(config.seeds, config.init)
-    initial_rms = rms_of(model.predicted(theta))
-    digits = load_split().to(dev) if config.quine.classifies else None
-    method = METHODS[config.method](model, config, theta, generators, digits)
+    model, method, initial_rms = start(config, dev)
+    generators = method.generators
     start_epoch = 0
     if resume and checkpoint is not None and checkpoint.exists():
-        state = torch.load(checkpoint, map_location="cpu", weights_only=False)
-        if state.get("version") != CHECKPOINT_VERSION or state["config"] != _comparable(config):
+        state = load_checkpoint(checkpoint, CHECKPOINT_VERSION)
+        if state.get("config") != _comparable(config):
             raise CheckpointMismatch(f"checkpoint {checkpoint} was written by a different configuration")
         with torch.no_grad():
             method.theta.copy_(state["theta"].to(dev))

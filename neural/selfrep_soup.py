@@ -31,7 +31,7 @@ from typing import Any, Callable
 import torch
 from torch import Tensor
 
-from neural.population import CheckpointMismatch, resolve_device, save_atomically
+from neural.population import CheckpointMismatch, load_checkpoint, resolve_device, save_atomically
 from neural.selfrep import SelfRepNet, apply, random_weights
 from neural.selfrep_dynamics import DIVERGENT, EPSILON, ZERO, class_codes, class_counts, gradient_step
 
@@ -139,8 +139,8 @@ def run_soup(net: SelfRepNet, config: SoupConfig, device: str = "auto", checkpoi
     counts: list[dict[str, int]] = []
     identity = {"net": net.to_dict(), "config": {k: v for k, v in config.to_dict().items() if k != "generations"}}
     if resume and checkpoint is not None and checkpoint.exists():
-        state = torch.load(checkpoint, map_location="cpu", weights_only=False)
-        if state.get("version") != CHECKPOINT_VERSION or state["identity"] != identity:
+        state = load_checkpoint(checkpoint, CHECKPOINT_VERSION)
+        if state.get("identity") != identity:
             raise CheckpointMismatch(f"checkpoint {checkpoint} was written by a different soup")
         theta, counts = state["theta"].to(dev), state["counts"]
         if len(counts) > config.generations:

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 
 from proofs.laws import Definitions, Law
-from rsi.definitions import values_on
+from rsi.definitions import plain_number, values_on
 from rsi.goals import goal_values
 from rsi.verdict import HoldsUpTo, Refuted, Verdict
 
@@ -92,14 +91,11 @@ def describe_case(law: Law, case: tuple, horizon: int) -> dict[str, Any]:
     traces = {name: values_on(program, horizon) for name, program in programs.items()}
     for name, values in traces.items():
         for t, row in enumerate(rows):
-            row[f"{name}(t)"] = _plain(values[t])
+            row[f"{name}(t)"] = plain_number(values[t])
     if goal is not None:
         for name, values in traces.items():
             for t, score in enumerate(goal_values(goal, values)):
-                rows[t][f"G({name}(t))"] = _plain(score)
+                rows[t][f"G({name}(t))"] = plain_number(score)
     described["table"] = rows
     return described
 
-
-def _plain(number: Any) -> Any:
-    return number.item() if isinstance(number, np.generic) else number

@@ -251,13 +251,15 @@ def run_chain(
     goal: check "P_i improves on P_{i-1}" up to `horizon` (goal_name labels it in the report).
     progress: called with a short label after each program is generated and after each D_n
     run (n + len(constructive_sample(n)) calls in all).  ValueError for an unknown machine,
-    n < 1, or a negative horizon or probe."""
+    n < 1, a negative horizon or probe, or a goal with a horizon < 1."""
     if lang not in MACHINE_MODULES:
         raise ValueError(f"unknown machine {lang!r}; machines: {', '.join(sorted(MACHINE_MODULES))}")
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be an integer >= 1, got {n!r}")
     if horizon < 0 or probe_t < 0:
         raise ValueError(f"horizon and probe must be >= 0, got {horizon} and {probe_t}")
+    if goal is not None and horizon < 1:
+        raise ValueError(f"checking a goal needs a horizon >= 1, got {horizon}")
     tick = progress or (lambda label: None)
     programs = [TextProgram(p1, lang)]
     links = [_link(1, programs[0], None, probe_t, goal, horizon)]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -127,10 +128,14 @@ class Soup:
 
     @classmethod
     def load(cls, directory: Path, threads: int | None = None) -> "Soup":
-        """The soup saved in `directory`; ValueError naming the file if there is none."""
+        """The soup saved in `directory`; ValueError naming the file if there is none or it
+        is not a soup checkpoint."""
         path = directory / CHECKPOINT
         if not path.is_file():
             raise ValueError(f"no soup checkpoint at {path}")
-        with np.load(path) as saved:
-            config = SoupConfig(**{**json.loads(str(saved["config"])), "threads": threads})
-            return cls(config, saved["programs"], int(saved["epoch"]))
+        try:
+            with np.load(path) as saved:
+                config = SoupConfig(**{**json.loads(str(saved["config"])), "threads": threads})
+                return cls(config, saved["programs"], int(saved["epoch"]))
+        except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as error:
+            raise ValueError(f"{path} is not a readable soup checkpoint: {error}") from None

@@ -40,20 +40,22 @@ class History:
 
     @classmethod
     def load(cls, directory: Path, up_to_epoch: int) -> "History":
-        """The history saved in `directory`, without entries past `up_to_epoch`."""
+        """The history saved in `directory`, without entries past `up_to_epoch`; ValueError
+        naming the file when it is not a soup history."""
         path = directory / HISTORY
         if not path.is_file():
             return cls([], [])
-        data = json.loads(path.read_text(encoding="utf-8"))
-        snapshots = [
-            Snapshot(**{**s, "top_programs": tuple(map(tuple, s["top_programs"])),
-                        "top_bytes": tuple(map(tuple, s["top_bytes"]))})
-            for s in data["snapshots"]
-        ]
-        return cls(
-            [EpochStats(**e) for e in data["epochs"] if e["epoch"] <= up_to_epoch],
-            [s for s in snapshots if s.epoch <= up_to_epoch],
-        )
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            snapshots = [
+                Snapshot(**{**s, "top_programs": tuple(map(tuple, s["top_programs"])),
+                            "top_bytes": tuple(map(tuple, s["top_bytes"]))})
+                for s in data["snapshots"]
+            ]
+            epochs = [EpochStats(**e) for e in data["epochs"] if e["epoch"] <= up_to_epoch]
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise ValueError(f"{path} is not a readable soup history: {error}") from None
+        return cls(epochs, [s for s in snapshots if s.epoch <= up_to_epoch])
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ def _check_horizon(horizon: int) -> None:
         raise ValueError(f"horizon must be an integer >= 1, got {horizon!r}")
 
 
-def _plain(number: Any) -> Any:
+def plain_number(number: Any) -> Any:
     """A numpy scalar as a JSON-friendly Python number."""
     return number.item() if isinstance(number, np.generic) else number
 
@@ -106,17 +106,17 @@ def has_goal_at(program: Program, goal: Goal, t: int, horizon: int) -> Verdict:
         raise ValueError(f"horizon must exceed t: horizon={horizon}, t={t}")
     tail = _tail(program)
     g = _goal_trace(program, goal, horizon if tail is None else max(tail, t + 1))
-    base = _plain(g[t])
+    base = plain_number(g[t])
     later = g[t + 1 :]
     worse = np.flatnonzero(later < g[t])
     if worse.size:
         t_prime = t + 1 + int(worse[0])
-        witness = {"t": t, "t_prime": t_prime, "G_t": base, "G_t_prime": _plain(g[t_prime])}
+        witness = {"t": t, "t_prime": t_prime, "G_t": base, "G_t_prime": plain_number(g[t_prime])}
         return Refuted(witness, f"G(P({t_prime})) < G(P({t})): running longer gives a worse result")
     better = np.flatnonzero(later > g[t])
     if better.size:
         t_prime = t + 1 + int(better[0])
-        evidence = {"t": t, "t_prime": t_prime, "G_t": base, "G_t_prime": _plain(g[t_prime])}
+        evidence = {"t": t, "t_prime": t_prime, "G_t": base, "G_t_prime": plain_number(g[t_prime])}
         if tail is None:
             return HoldsUpTo(int(horizon), evidence)
         return Proven(
@@ -146,7 +146,7 @@ def has_goal(program: Program, goal: Goal, horizon: int) -> Verdict:
     _check_horizon(horizon)
     tail = _tail(program)
     if tail is not None:
-        g_tail = _plain(_goal_trace(program, goal, max(tail, 1))[tail])
+        g_tail = plain_number(_goal_trace(program, goal, max(tail, 1))[tail])
         reason = (
             f"P is constant from t={tail} on, so for every t >= {tail} no t' > t has "
             f"G(P(t')) > G(P(t)) = {g_tail}: has goal at t fails for all of them and no C works"
@@ -216,7 +216,7 @@ def _conditions_3_and_4(
     if t3 is None and better_at.size:
         t3 = int(better_at[0])
     if t3 is not None:
-        g_q, g_p = _plain(gq[t3]), _plain(gp[t3])
+        g_q, g_p = plain_number(gq[t3]), plain_number(gp[t3])
         condition_3: Verdict = Proven(
             f"witness t = {t3}: G(Q(t)) = {g_q} > G(P(t)) = {g_p}",
             {"t": t3, "G_Q": g_q, "G_P": g_p},

@@ -91,6 +91,23 @@ def run_tape(tape: bytes, max_steps: int = MAX_STEPS, variant: str = "bff") -> B
     return BffRun(bytes(work), steps, ops, halted)
 
 
+def _engine_threads(
+    max_steps: int, threads: int | None, ops_out: np.ndarray | None, runs: int
+) -> int:
+    """The engine's thread count (default os.cpu_count()), after checking the arguments
+    `run_batch` and `run_pairs` share; ValueError naming the bad one."""
+    if max_steps < 0:
+        raise ValueError(f"max_steps must be >= 0, got {max_steps}")
+    threads = (os.cpu_count() or 1) if threads is None else threads
+    if threads < 1:
+        raise ValueError(f"threads must be >= 1, got {threads}")
+    if ops_out is not None and (
+        ops_out.dtype != np.int64 or ops_out.shape != (runs,) or not ops_out.flags.c_contiguous
+    ):
+        raise ValueError(f"ops_out must be a contiguous int64 array of shape ({runs},)")
+    return threads
+
+
 def run_batch(
     tapes: np.ndarray,
     max_steps: int = MAX_STEPS,
@@ -112,18 +129,9 @@ def run_batch(
         raise ValueError("tapes must be a 2-D numpy array of uint8 (one tape per row)")
     if tapes.shape[1] < 2:
         raise ValueError(f"a BFF tape needs at least 2 bytes, got rows of {tapes.shape[1]}")
-    if max_steps < 0:
-        raise ValueError(f"max_steps must be >= 0, got {max_steps}")
-    threads = (os.cpu_count() or 1) if threads is None else threads
-    if threads < 1:
-        raise ValueError(f"threads must be >= 1, got {threads}")
     if inplace and not tapes.flags.c_contiguous:
         raise ValueError("inplace=True needs C-contiguous tapes")
-    if ops_out is not None and (
-        ops_out.dtype != np.int64 or ops_out.shape != tapes.shape[:1]
-        or not ops_out.flags.c_contiguous
-    ):
-        raise ValueError(f"ops_out must be a contiguous int64 array of shape ({tapes.shape[0]},)")
+    threads = _engine_threads(max_steps, threads, ops_out, tapes.shape[0])
     out = tapes if inplace else np.array(tapes, order="C", copy=True)
     steps = np.zeros(tapes.shape[0], dtype=np.int64)
     _bfengine.bff_run_batch(
@@ -151,16 +159,8 @@ def run_pairs(
         raise ValueError("programs must be a 2-D numpy array of uint8 (one program per row)")
     if not programs.flags.c_contiguous or programs.shape[0] % 2:
         raise ValueError(f"programs must be C-contiguous and even in number, got {programs.shape[0]}")
-    if max_steps < 0:
-        raise ValueError(f"max_steps must be >= 0, got {max_steps}")
-    threads = (os.cpu_count() or 1) if threads is None else threads
-    if threads < 1:
-        raise ValueError(f"threads must be >= 1, got {threads}")
     pairs = programs.shape[0] // 2
-    if ops_out is not None and (
-        ops_out.dtype != np.int64 or ops_out.shape != (pairs,) or not ops_out.flags.c_contiguous
-    ):
-        raise ValueError(f"ops_out must be a contiguous int64 array of shape ({pairs},)")
+    threads = _engine_threads(max_steps, threads, ops_out, pairs)
     steps = np.zeros(pairs, dtype=np.int64)
     _bfengine.bff_run_pairs(
         programs, programs.shape[1], np.ascontiguousarray(order, dtype=np.int64), max_steps,

@@ -37,7 +37,8 @@ def build_app() -> typer.Typer:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app, turning usage errors and BadInput into one line and exit 2."""
+    """Entry point: run the app, turning usage errors, BadInput and sandbox failures (a missing
+    gcc or node) into one line and exit 2."""
     command = typer.main.get_command(build_app())
     try:
         code = command.main(args=argv, prog_name="rsi", standalone_mode=False)
@@ -52,6 +53,13 @@ def main(argv: list[str] | None = None) -> None:
             print(f"rsi: error: {lines[0]}", file=sys.stderr)
         code = BAD_INPUT
     except BadInput as error:
+        print(f"rsi: error: {error}", file=sys.stderr)
+        code = BAD_INPUT
+    except RuntimeError as error:  # the sandbox itself failed, e.g. gcc or node is missing
+        from quines_text.sandbox import SandboxError
+
+        if not isinstance(error, SandboxError):
+            raise
         print(f"rsi: error: {error}", file=sys.stderr)
         code = BAD_INPUT
     sys.exit(code if isinstance(code, int) else 0)

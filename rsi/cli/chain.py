@@ -66,6 +66,9 @@ def register(app: typer.Typer) -> None:
         if goal is not None:
             from rsi.goals import goal_by_name
 
+            if horizon < 1:
+                raise BadInput(f"--horizon must be >= 1 with --goal, got {horizon}")
+
             try:
                 goal_function = goal_by_name(goal)
             except ValueError as error:

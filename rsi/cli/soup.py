@@ -97,16 +97,18 @@ def register(app: typer.Typer) -> None:
                 raise BadInput("--resume needs --out DIR holding a checkpoint")
             try:
                 soup = Soup.load(out, threads)
+                history = History.load(out, soup.epoch)
             except ValueError as error:
                 raise BadInput(str(error)) from None
             clash = {k: v for k, v in given.items() if getattr(soup.config, k) != v}
             if clash:
                 raise BadInput(f"options differ from the checkpoint in {out}: {sorted(clash)}")
-            history = History.load(out, soup.epoch)
             todo = epochs - soup.epoch
             if todo < 0:
                 raise BadInput(f"the soup in {out} is at epoch {soup.epoch}, past --epochs {epochs}")
         else:
+            if out is not None and out.exists() and not out.is_dir():
+                raise BadInput(f"--out must be a folder, {out} is a file")
             if out is not None and (out / CHECKPOINT).exists():
                 raise BadInput(f"{out} already holds a soup; use --resume or another --out")
             try:
@@ -159,9 +161,9 @@ def register(app: typer.Typer) -> None:
             raise BadInput(f"--top must be >= 1, got {top}")
         try:
             soup = Soup.load(directory)
+            history = History.load(directory, soup.epoch)
         except ValueError as error:
             raise BadInput(str(error)) from None
-        history = History.load(directory, soup.epoch)
         last = snapshot(soup.programs, soup.epoch, top=top)
         check = replicator_check(bytes.fromhex(last.top_programs[0][0]), soup.config.variant,
                                  seed=soup.config.seed, max_steps=soup.config.max_steps)

@@ -31,26 +31,12 @@ def one_cpu_thread() -> Iterator[None]:
 def _train(config: Any, device: str, tick: Tick, label: str) -> list[dict[str, Any]]:
     """Train one net (population 1) for config.epochs; its metrics after each epoch (epoch 0:
     at initialisation), with held-out digit accuracy when the net classifies."""
-    from neural.complexity import finite_or_none
-    from neural.digits import load_split
-    from neural.metrics import rms_of
-    from neural.population import METHODS, evaluate
-    from neural.quine import BatchedQuine
-    from neural.sampling import net_generators
+    from neural.population import trajectory
 
-    model = BatchedQuine(config.quine, device)
-    theta = model.init(config.seeds, config.init)
-    digits = load_split().to(device) if config.quine.classifies else None
-    initial_rms = rms_of(model.predicted(theta))
-    method = METHODS[config.method](model, config, theta, net_generators(config.seeds), digits)
     curve = []
     with one_cpu_thread():
-        for epoch in range(config.epochs + 1):
-            if epoch:
-                method.run_epoch()
-            weights = method.theta.detach()
-            found = evaluate(model, weights, initial_rms)[0]
-            curve.append({"epoch": epoch, **finite_or_none(found.to_dict())})
+        for epoch, (_, found) in enumerate(trajectory(config, device, config.epochs)):
+            curve.append({"epoch": epoch, **found[0].to_dict()})
             tick(f"{label} epoch {epoch}/{config.epochs}")
     return curve
 
@@ -113,7 +99,7 @@ def gabor_stage(sizes: ReportSizes, device: str, tick: Tick) -> dict[str, Any]:
 
 
 def _finite_runs(result: dict[str, Any]) -> dict[str, Any]:
-    from neural.complexity import finite_or_none
+    from neural.metrics import finite_or_none
 
     return {**result, "runs": [finite_or_none(run) for run in result["runs"]]}
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import statistics
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -70,10 +68,9 @@ class SweepSummary:
 
     def save(self, directory: Path) -> Path:
         """Write DIR/summary.json atomically (temporary file, then os.replace)."""
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".summary.", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(self.to_json() + "\n")
-        os.replace(tmp, directory / SUMMARY)
+        from rsi.report.store import write_atomic
+
+        write_atomic(directory / SUMMARY, (self.to_json() + "\n").encode("utf-8"))
         return directory / SUMMARY
 
 

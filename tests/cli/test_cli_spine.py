@@ -61,3 +61,24 @@ def test_no_arguments_show_help_and_exit_2():
     assert result.returncode == 2
     assert "Usage" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["run", "P"], ["quine", "check", "P"], ["chain", "P", "-n", "2"], ["improves", "P", "P"]],
+)
+def test_a_missing_toolchain_exits_2_with_one_line(args, tmp_path, monkeypatch, capsys):
+    import shutil
+
+    real_which = shutil.which
+    monkeypatch.setattr(
+        shutil, "which", lambda tool, *rest, **kw: None if tool == "node" else real_which(tool, *rest, **kw)
+    )
+    program = tmp_path / "p.js"
+    program.write_text("console.log(1)\n")
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(program) if arg == "P" else arg for arg in args])
+    out, err = capsys.readouterr()
+    assert exit_info.value.code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "node is not installed" in err

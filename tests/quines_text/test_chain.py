@@ -108,7 +108,8 @@ def test_marked_integer_is_the_first_literal_assigned_to_n(source, expected):
 @pytest.mark.parametrize(
     "kwargs,message",
     [({"lang": "cobol"}, "unknown machine"), ({"n": 0}, "n must be an integer >= 1"),
-     ({"horizon": -1}, "must be >= 0")],
+     ({"horizon": -1}, "must be >= 0"),
+     ({"goal": identity, "horizon": 0}, "needs a horizon >= 1")],
 )
 def test_bad_chain_arguments_are_value_errors(kwargs, message):
     arguments = {"p1": EXAMPLE6, "lang": "c", "n": 2} | kwargs

@@ -46,6 +46,8 @@ def test_chain_that_does_not_verify_exits_1(capsys, tmp_path):
         (["chain", "no/such.c", "-n", "2"], "program file not found"),
         (["chain", str(EXAMPLE6), "-n", "0"], "-n must be >= 1"),
         (["chain", str(EXAMPLE6), "-n", "2", "--goal", "wealth"], "wealth"),
+        (["chain", str(EXAMPLE6), "-n", "2", "--goal", "identity", "--horizon", "0"],
+         "--horizon must be >= 1 with --goal"),
         (["chain", str(EXAMPLE6), "-n", "2", "--lang", "cobol"], "unknown language 'cobol'"),
         (["chain", "README.md", "-n", "2"], "cannot tell the language"),
     ],

@@ -92,6 +92,15 @@ def test_load_refuses_a_folder_without_a_checkpoint(tmp_path):
         Soup.load(tmp_path)
 
 
+def test_load_names_an_unreadable_checkpoint_or_history(tmp_path):
+    (tmp_path / "checkpoint.npz").write_text("not a checkpoint")
+    with pytest.raises(ValueError, match="checkpoint.npz is not a readable soup checkpoint"):
+        Soup.load(tmp_path)
+    (tmp_path / "history.json").write_text("{")
+    with pytest.raises(ValueError, match="history.json is not a readable soup history"):
+        History.load(tmp_path, 0)
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [(dict(programs=3), "even"), (dict(mutation_rate=2.0), "mutation"), (dict(variant="bf"), "variant")],
@@ -151,9 +160,13 @@ def test_cli_runs_resumes_and_shows(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "args", [["run", "--programs", "3"], ["run", "--resume"], ["show", "/nonexistent/soup"]]
+    "args",
+    [["run", "--programs", "3"], ["run", "--resume"], ["show", "/nonexistent/soup"],
+     ["run", "--programs", "4", "--out", "A_FILE"]],
 )
-def test_cli_bad_input_exits_2_with_one_line(args):
-    result = rsi(*args)
+def test_cli_bad_input_exits_2_with_one_line(args, tmp_path):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("")
+    result = rsi(*(str(a_file) if arg == "A_FILE" else arg for arg in args))
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1

@@ -73,6 +73,14 @@ def test_unknown_executor_and_old_results_exit_2(tmp_path, capsys):
     assert code == 2 and "line 1 is not a result row" in err
 
 
+@pytest.mark.parametrize("where", ["file", "file/sub"])
+def test_out_that_cannot_be_a_folder_exits_2_with_one_line(tmp_path, capsys, where):
+    (tmp_path / "file").write_text("")
+    code, out, err = rsi(capsys, "sweep", str(EXAMPLES / "soup_tiny.toml"), "--out", str(tmp_path / where))
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert f"cannot open {tmp_path / where / 'results.jsonl'}" in err
+
+
 def test_failing_task_exits_1_and_is_listed(tmp_path, capsys):
     spec = tmp_path / "spec.toml"
     (tmp_path / "p1.py").write_bytes(b"\xff\xfe not UTF-8\n")  # the chain cannot read P_1
