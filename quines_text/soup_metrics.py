@@ -12,6 +12,12 @@ diversity, the most frequent programs and bytes, the state transition, and the r
 - **Replicator check**: pair a program (first) with random programs (second), run each tape as
   in the soup, and count the runs after which the partner's half is an exact copy of the
   program (copy fraction), as cubff's self-replication check does with noise partners.
+  Replicators that emerge in a soup often copy only a part of themselves (their working
+  core; the rest is overwritten by the partner's bytes), so the check also reports the copied
+  span, the longest run of positions copied in at least 90% of the runs, and whether the
+  copy is heritable: the fraction of the partners, now holding the copy, that copy that span
+  again onto fresh random partners.  A program is a replicator (our criterion) when it copies
+  a span of at least half a program and at least 90% of the copies copy it again.
 """
 from __future__ import annotations
 
@@ -88,16 +94,51 @@ def transition_epoch(snapshots: list[Snapshot], threshold: float = 1.0) -> int |
 @dataclass(frozen=True)
 class ReplicatorCheck:
     """program (hex) paired first with `trials` random partners: the fraction of runs that
-    left an exact copy in the partner's half, and the mean fraction of matching bytes there."""
+    left an exact copy in the partner's half, the mean fraction of matching bytes there, the
+    copied span [span_start, span_start + span_length) and the heritable fraction (module
+    docstring)."""
 
     program: str
     variant: str
     trials: int
     copy_fraction: float
     byte_match: float
+    span_start: int
+    span_length: int
+    heritable: float
+
+    @property
+    def is_replicator(self) -> bool:
+        """Copies at least half of itself, and the copies copy that part again (>= QUORUM)."""
+        return self.span_length >= PROGRAM_LEN // 2 and self.heritable >= QUORUM
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "is_replicator": self.is_replicator}
+
+
+QUORUM = 0.9
+
+
+def _copy_onto_random_partners(programs: np.ndarray, rng: np.random.Generator,
+                               variant: str, max_steps: int) -> np.ndarray:
+    """Run each program (rows) first on a tape with a fresh random partner; the partners after."""
+    tapes = np.empty((len(programs), 2 * PROGRAM_LEN), dtype=np.uint8)
+    tapes[:, :PROGRAM_LEN] = programs
+    tapes[:, PROGRAM_LEN:] = rng.integers(0, 256, size=programs.shape, dtype=np.uint8)
+    run_batch(tapes, max_steps, variant, inplace=True)
+    return tapes[:, PROGRAM_LEN:]
+
+
+def _longest_run(flags: np.ndarray) -> tuple[int, int]:
+    """(start, length) of the longest run of True in a 1-D boolean array ((0, 0) if none)."""
+    best, start = (0, 0), None
+    for i, flag in enumerate(np.append(flags, False)):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            best = max(best, (i - start, -start))
+            start = None
+    return -best[1], best[0]
 
 
 def replicator_check(
@@ -111,14 +152,18 @@ def replicator_check(
         raise ValueError(f"trials must be >= 1, got {trials}")
     rng = np.random.default_rng(seed)
     mine = np.frombuffer(program, dtype=np.uint8)
-    tapes = np.empty((trials, 2 * PROGRAM_LEN), dtype=np.uint8)
-    tapes[:, :PROGRAM_LEN] = mine
-    tapes[:, PROGRAM_LEN:] = rng.integers(0, 256, size=(trials, PROGRAM_LEN), dtype=np.uint8)
-    run_batch(tapes, max_steps, variant, inplace=True)
-    same = tapes[:, PROGRAM_LEN:] == mine
+    children = _copy_onto_random_partners(np.tile(mine, (trials, 1)), rng, variant, max_steps)
+    same = children == mine
+    start, length = _longest_run(same.mean(axis=0) >= QUORUM)
+    span = slice(start, start + length)
+    heritable = 0.0
+    if length:
+        grandchildren = _copy_onto_random_partners(children, rng, variant, max_steps)
+        heritable = float((grandchildren[:, span] == mine[span]).all(axis=1).mean())
     return ReplicatorCheck(
         program=program.hex(), variant=variant, trials=trials,
         copy_fraction=float(same.all(axis=1).mean()), byte_match=float(same.mean()),
+        span_start=start, span_length=length, heritable=heritable,
     )
 
 

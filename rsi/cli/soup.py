@@ -45,8 +45,13 @@ def _print_summary(data: dict) -> None:
                       f"{data['interactions_per_s']:.3g} interactions/s")
     transition = data["transition_epoch"]
     console.print(f"transition: {'not seen' if transition is None else f'epoch {transition}'}")
-    console.print(f"replicator check of the top program: copy fraction {rep['copy_fraction']:.2f} "
-                  f"over {rep['trials']} random partners (byte match {rep['byte_match']:.2f})")
+    verdict = "a replicator" if rep["is_replicator"] else "not a replicator"
+    console.print(
+        f"replicator check of the top program ({verdict}): over {rep['trials']} random partners, "
+        f"exact copies {rep['copy_fraction']:.2f}, byte match {rep['byte_match']:.2f}, copied "
+        f"bytes {rep['span_start']}..{rep['span_start'] + rep['span_length'] - 1} "
+        f"({rep['span_length']} of 64), copied again by {rep['heritable']:.2f} of the copies"
+    )
     for hex_program, count in last["top_programs"]:
         console.print(f"{count:>8}  {_render_program(hex_program)}")
 

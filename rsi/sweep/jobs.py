@@ -125,4 +125,6 @@ def soup(*, seed: int, epochs: int, metrics_every: int, **params: Any) -> dict[s
         "top_program": last.top_programs[0][0],
         "copy_fraction": replicator.copy_fraction,
         "byte_match": replicator.byte_match,
+        "copied_span": replicator.span_length,
+        "is_replicator": replicator.is_replicator,
     }

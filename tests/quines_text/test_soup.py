@@ -110,14 +110,37 @@ def test_config_rejects_bad_values_by_name(kwargs, message):
         SoupConfig(**kwargs)
 
 
+# The copy loop of SELF_COPIER, stopped by a zero byte at 40: it copies bytes 0..39 only.
+PARTIAL_COPIER = (SELF_COPIER[:40] + b"\0").ljust(PROGRAM_LEN, b"A")
+# The same loop placed after the zero byte: it copies bytes 0..39, which hold no loop.
+INERT_COPY = ((bytes([128, ord("@")]).ljust(40, b"A") + b"\0").ljust(45, b"A")
+              + b"[.>}]").ljust(PROGRAM_LEN, b"A")
+
+
 def test_replicator_check_confirms_the_hand_written_self_copier():
     check = replicator_check(SELF_COPIER, "bff", trials=32)
     assert (check.copy_fraction, check.byte_match) == (1.0, 1.0)
+    assert (check.span_start, check.span_length, check.heritable) == (0, PROGRAM_LEN, 1.0)
+    assert check.is_replicator and check.to_dict()["is_replicator"]
 
 
 def test_replicator_check_rejects_a_program_that_does_not_copy():
     check = replicator_check(b"\0" * PROGRAM_LEN, "bff", trials=32)
     assert check.copy_fraction == 0.0 and check.byte_match < 0.1
+    assert (check.span_length, check.heritable, check.is_replicator) == (0, 0.0, False)
+
+
+def test_a_program_copying_its_working_part_is_a_replicator_without_exact_copies():
+    check = replicator_check(PARTIAL_COPIER, "bff", trials=64)
+    assert check.copy_fraction == 0.0
+    assert (check.span_start, check.span_length) == (0, 40)
+    assert check.heritable >= 0.9 and check.is_replicator
+
+
+def test_a_copy_that_cannot_copy_again_is_not_a_replicator():
+    check = replicator_check(INERT_COPY, "bff", trials=64)
+    assert (check.span_start, check.span_length) == (0, 40)
+    assert check.heritable < 0.1 and not check.is_replicator
 
 
 def test_high_order_entropy_is_near_zero_when_random_and_high_when_copied():
