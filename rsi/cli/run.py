@@ -2,13 +2,15 @@
 
 With `--t T` the input is T (the I/O convention of DESIGN.md) and the command also prints
 Mahoney's P(T) (Mahoney 2008, section Goals); `--metered` picks the language's metered machine,
-so the run gets a budget of T steps.  Exit 0 when the run's status is ok, 1 for any other
-status, 2 for bad input.
+so the run gets a budget of T steps.  `--wall-s`, `--cpu-s` and `--memory-mb` replace the
+sandbox's default limits (quines_text.sandbox.Limits) for the sandboxed machines (python, c,
+js).  Exit 0 when the run's status is ok, 1 for any other status, 2 for bad input.
 """
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -34,6 +36,23 @@ def choose_machine(path: Path, lang: Optional[str], metered: bool) -> tuple[str,
     return lang, (with_meter if metered else plain)
 
 
+def with_limits(machine: Any, wall_s: Optional[float], cpu_s: Optional[float],
+                memory_mb: Optional[int]) -> Any:
+    """`machine` with the given sandbox limits in place of its defaults; BadInput for a machine
+    that does not run in the sandbox or for a limit that is not positive."""
+    given = {"wall_s": wall_s, "cpu_s": cpu_s,
+             "memory_bytes": None if memory_mb is None else memory_mb * 2**20}
+    given = {name: value for name, value in given.items() if value is not None}
+    if not given:
+        return machine
+    if not hasattr(machine, "limits"):
+        raise BadInput(f"--wall-s, --cpu-s and --memory-mb apply to python, c and js, not {machine.name}")
+    try:
+        return dataclasses.replace(machine, limits=dataclasses.replace(machine.limits, **given))
+    except ValueError as error:
+        raise BadInput(str(error).replace("Limits.", "limit ")) from None
+
+
 def _render(data: dict) -> None:
     steps = "unmetered" if data["steps"] is None else data["steps"]
     print(f"status: {data['status']}   machine: {data['machine']}   steps: {steps}   "
@@ -54,6 +73,9 @@ def register(app: typer.Typer) -> None:
         stdin: Optional[str] = typer.Option(None, "--stdin", help="text fed to the program"),
         t: Optional[int] = typer.Option(None, "--t", help="input t; also print P(t)"),
         metered: bool = typer.Option(False, "--metered", help="metered machine: t steps"),
+        wall_s: Optional[float] = typer.Option(None, "--wall-s", help="wall-clock limit, seconds"),
+        cpu_s: Optional[float] = typer.Option(None, "--cpu-s", help="CPU-time limit, seconds"),
+        memory_mb: Optional[int] = typer.Option(None, "--memory-mb", help="memory limit, MiB"),
         as_json: bool = typer.Option(False, "--json", help="print the result as JSON"),
     ) -> None:
         """Run FILE in the sandbox: status, output, steps and, with --t, Mahoney's P(t)."""
@@ -69,6 +91,7 @@ def register(app: typer.Typer) -> None:
             machine = get_machine(machine_name)
         except ModuleNotFoundError:
             raise BadInput(f"the {machine_name} machine is not installed") from None
+        machine = with_limits(machine, wall_s, cpu_s, memory_mb)
         data_in = stdin_for(t) if t is not None else (stdin or "").encode()
         budget = t if (t is not None and machine.metered) else None
         result = machine.run(source, data_in, budget)

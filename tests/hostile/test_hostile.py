@@ -5,9 +5,13 @@ afterwards, that no file appeared outside the run folder (the programs name a un
 file in /tmp and in the real home directory), and that no process of the run survives (no
 process of this host has the marker in its command line, and this process has no children).
 @MARKER@ and @HOME@ in a program are replaced by the marker and the real home directory.
+Every program runs twice: through `quines_text.sandbox.run`, and through `rsi run FILE --json`
+(exit 0 for status ok, 1 for any other status).
 """
+import json
 import os
 import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -78,13 +82,25 @@ def private_c_cache(tmp_path_factory):
         os.environ["XDG_CACHE_HOME"] = old
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_hostile_program_gets_its_status_and_leaves_nothing_behind(name):
+def _hostile(name: str) -> tuple[str, str]:
+    """(marker, source): the program with a fresh marker; skip when it needs namespaces."""
     if name in NEEDS_NAMESPACES and not sandbox.isolation().namespaces:
         pytest.skip(f"needs namespaces: {sandbox.isolation().note}")
     marker = f"rsi-hostile-{uuid.uuid4().hex}"
-    home = Path.home()
-    source = (HERE / name).read_text().replace("@MARKER@", marker).replace("@HOME@", str(home))
+    return marker, (HERE / name).read_text().replace("@MARKER@", marker).replace("@HOME@", str(Path.home()))
+
+
+def _assert_nothing_left(marker: str) -> None:
+    assert _host_responds()
+    assert not (Path("/tmp") / marker).exists() and not (Path.home() / marker).exists()
+    assert not list(Path("/tmp").glob(f"*{marker}*"))
+    assert not _processes_with(marker)
+    assert not _children_of_this_process()
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_hostile_program_gets_its_status_and_leaves_nothing_behind(name):
+    marker, source = _hostile(name)
     status, stdout = EXPECTED[name]
 
     result = sandbox.run(source, LANG_OF[Path(name).suffix], limits=LIMITS)
@@ -93,11 +109,25 @@ def test_hostile_program_gets_its_status_and_leaves_nothing_behind(name):
     if stdout is not None:
         assert result.stdout == stdout
     assert result.wall_s < LIMITS.wall_s + 2
-    assert _host_responds()
-    assert not (Path("/tmp") / marker).exists() and not (home / marker).exists()
-    assert not list(Path("/tmp").glob(f"*{marker}*"))
-    assert not _processes_with(marker)
-    assert not _children_of_this_process()
+    _assert_nothing_left(marker)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_rsi_run_names_the_status_and_exits_by_it(name, tmp_path):
+    marker, source = _hostile(name)
+    program = tmp_path / name
+    program.write_text(source)
+    limits = ["--wall-s", str(LIMITS.wall_s), "--cpu-s", str(LIMITS.cpu_s),
+              "--memory-mb", str(LIMITS.memory_bytes // 2**20)]
+
+    done = subprocess.run([sys.executable, "-m", "rsi", "run", str(program), "--json", *limits],
+                          capture_output=True, timeout=60)
+
+    status = EXPECTED[name][0]
+    assert json.loads(done.stdout)["status"] == status, done.stderr[-500:]
+    assert done.returncode == (0 if status == "ok" else 1)
+    _assert_nothing_left(marker)
+    assert [p.name for p in tmp_path.iterdir()] == [name]
 
 
 def _host_responds() -> bool:
