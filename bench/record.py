@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from rsi.report.store import write_atomic
+from rsi.atomic import write_text_atomic
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
@@ -22,4 +22,4 @@ def record_section(name: str, command: str, body: str) -> None:
         text = pattern.sub(lambda _: section + "\n", text, count=1)
     else:
         text = text.rstrip("\n") + "\n\n" + section
-    write_atomic(RESULTS, (text.rstrip("\n") + "\n").encode("utf-8"))
+    write_text_atomic(RESULTS, text.rstrip("\n") + "\n", create_parents=True)

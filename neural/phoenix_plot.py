@@ -3,11 +3,10 @@ first 3 steps left out as in the paper), the audited P_i(t) over the budget grid
 greedy decision beside Mahoney's "improves" verdicts (`neural.phoenix_audit`)."""
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from neural.phoenix_records import PhoenixRun
+from rsi.atomic import atomic_path
 
 SKIPPED_STEPS = 3  # the paper omits the first 3 steps of each curve
 KIND_COLOURS = {"proven": "tab:green", "holds_up_to": "tab:olive", "unknown": "tab:grey",
@@ -15,7 +14,7 @@ KIND_COLOURS = {"proven": "tab:green", "holds_up_to": "tab:olive", "unknown": "t
 
 
 def plot_run(run: PhoenixRun, path: Path) -> Path:
-    """Save the three panels as a PNG at `path` (written to a temp file, then os.replace)."""
+    """Save the three panels as a PNG at `path`, atomically (`rsi.atomic`)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -51,10 +50,9 @@ def plot_run(run: PhoenixRun, path: Path) -> Path:
     verdicts.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=4)
     figure.tight_layout()
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".png")
-    os.close(fd)
-    figure.savefig(temporary, dpi=100)
-    plt.close(figure)
-    os.replace(temporary, path)
+    try:
+        with atomic_path(path, create_parents=True, suffix=".png") as temporary:
+            figure.savefig(temporary, dpi=100)
+    finally:
+        plt.close(figure)
     return path

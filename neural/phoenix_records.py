@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from neural.phoenix_audit import AuditStep, audit_step, disagreements, program_from_losses
 from neural.phoenix_data import ModelSpec
+from rsi.atomic import write_text_atomic
 from rsi.complexity import complexity_bounds
 from rsi.programs import ObservedProgram
 
@@ -222,12 +221,9 @@ class PhoenixRun:
                    tuple(Search.from_dict(it["search"]) for it in data["iterations"]))
 
     def save(self, folder: Path) -> Path:
-        """Write the run's JSON to folder/phoenix.json atomically (temp file, then os.replace)."""
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{CHECKPOINT}.")
-        with os.fdopen(fd, "w") as stream:
-            stream.write(self.to_json())
-        os.replace(temporary, folder / CHECKPOINT)
+        """Write the run's JSON to folder/phoenix.json atomically (`rsi.atomic`), creating the
+        folder when missing."""
+        write_text_atomic(folder / CHECKPOINT, self.to_json(), create_parents=True)
         return folder / CHECKPOINT
 
     @classmethod

@@ -2,13 +2,12 @@
 
 Net k starts from the configured initialisation (`config.init`) with seed `seed + k` and draws
 its data order from its own generator, so a population member is the same net as that seed
-trained alone, and a run is deterministic on the CPU.  Checkpoints are written to a temporary file and moved into place
-with `os.replace`, so a crash never leaves a half-written checkpoint.
+trained alone, and a run is deterministic on the CPU.  Checkpoints are written atomically
+(`rsi.atomic`: a temporary file, fsynced and moved into place with `os.replace`), so a crash
+never leaves a half-written checkpoint.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from neural.metrics import QuineMetrics, accuracy_of, quine_metrics, rms_of
 from neural.newton import Newton
 from neural.quine import BatchedQuine
 from neural.sampling import net_generators
+from rsi.atomic import atomic_path
 
 METHODS: dict[str, type[Method]] = {"gradient": Gradient, "regeneration": Regeneration,
                                     "evolution": Evolution, "newton": Newton}
@@ -82,16 +82,9 @@ def evaluate(model: BatchedQuine, theta: Tensor, initial_rms: list[float]) -> li
 
 
 def save_atomically(path: Path, payload: dict[str, Any]) -> None:
-    """`torch.save(payload)` to a temporary file beside `path`, then `os.replace` it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            torch.save(payload, handle)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    """`torch.save(payload)` to `path` atomically (`rsi.atomic`), creating its folder when missing."""
+    with atomic_path(path, create_parents=True) as temporary:
+        torch.save(payload, temporary)
 
 
 def load_checkpoint(path: Path, version: int) -> dict[str, Any]:

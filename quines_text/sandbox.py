@@ -65,6 +65,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from quines_text.results import STATUSES, RunResult
+from rsi.atomic import atomic_path
 
 LANGS: tuple[str, ...] = ("python", "c", "js")
 SOURCE_NAMES = {"python": "prog.py", "c": "prog.c", "js": "prog.js"}
@@ -181,11 +182,8 @@ def cache_dir() -> Path:
 
 
 def _atomic_copy(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    os.close(fd)
-    shutil.copy2(source, temporary)
-    os.replace(temporary, target)
+    with atomic_path(target, create_parents=True) as temporary:
+        shutil.copy2(source, temporary)  # keeps the source's mode (an executable stays one)
 
 
 @functools.cache

@@ -19,8 +19,6 @@ cubff's soups byte for byte.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -28,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from quines_text.machines.bff import MAX_STEPS, PROGRAM_LEN, run_pairs, variant_named
+from rsi.atomic import atomic_path
 
 CHECKPOINT = "checkpoint.npz"
 
@@ -114,16 +113,13 @@ class Soup:
         return EpochStats(self.epoch, float(steps.mean()), float(ops.mean()), mutations)
 
     def save(self, directory: Path) -> Path:
-        """Write the checkpoint atomically (temp file, then os.replace) and return its path."""
-        directory.mkdir(parents=True, exist_ok=True)
+        """Write the checkpoint atomically (`rsi.atomic`) and return its path."""
         target = directory / CHECKPOINT
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".checkpoint.", suffix=".npz")
-        with os.fdopen(fd, "wb") as handle:
+        with atomic_path(target, create_parents=True) as temporary:  # named *.npz, as savez wants
             np.savez(
-                handle, programs=self.programs, epoch=np.int64(self.epoch),
+                temporary, programs=self.programs, epoch=np.int64(self.epoch),
                 config=np.array(json.dumps(self.config.to_dict())),
             )
-        os.replace(tmp, target)
         return target
 
     @classmethod

@@ -4,8 +4,6 @@ the transition epoch and the replicator check of the most frequent program."""
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +13,7 @@ from quines_text.soup import EpochStats, Soup
 from quines_text.soup_metrics import (
     ReplicatorCheck, Snapshot, replicator_check, snapshot, transition_epoch,
 )
+from rsi.atomic import write_text_atomic
 
 HISTORY = "history.json"
 
@@ -33,10 +32,8 @@ class History:
         }
 
     def save(self, directory: Path) -> None:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".history.", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(self.to_dict(), handle)
-        os.replace(tmp, directory / HISTORY)
+        """Write DIR/history.json atomically (`rsi.atomic`)."""
+        write_text_atomic(directory / HISTORY, json.dumps(self.to_dict()))
 
     @classmethod
     def load(cls, directory: Path, up_to_epoch: int) -> "History":

@@ -1,29 +1,18 @@
-"""Atomic files of a report folder: every file is written to a temporary name beside it and
-moved into place with os.replace, so an interrupted run (SIGINT) leaves either the old file or
-the new one, never a half-written one.  Stage results live in DIR/stages/<name>.json."""
+"""Atomic files of a report folder (`rsi.atomic`): every file is written to a temporary name
+beside it and moved into place with os.replace, so an interrupted run (SIGINT) leaves either the
+old file or the new one, never a half-written one.  Stage results live in DIR/stages/<name>.json."""
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from rsi.atomic import write_bytes_atomic
+
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file in the same folder and os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(handle, 0o644)  # mkstemp makes 0600; a report is for reading
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Write `data` to `path` atomically (`rsi.atomic`), creating the folder when missing."""
+    write_bytes_atomic(path, data, create_parents=True)
 
 
 def write_json_atomic(path: Path, data: Any) -> None:

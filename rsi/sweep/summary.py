@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from rsi.atomic import write_text_atomic
 from rsi.sweep.spec import SweepSpec
 from rsi.sweep.store import Row
 
@@ -67,10 +68,8 @@ class SweepSummary:
         return json.dumps(self.to_dict(), indent=2)
 
     def save(self, directory: Path) -> Path:
-        """Write DIR/summary.json atomically (temporary file, then os.replace)."""
-        from rsi.report.store import write_atomic
-
-        write_atomic(directory / SUMMARY, (self.to_json() + "\n").encode("utf-8"))
+        """Write DIR/summary.json atomically (`rsi.atomic`), creating DIR when missing."""
+        write_text_atomic(directory / SUMMARY, self.to_json() + "\n", create_parents=True)
         return directory / SUMMARY
 
 
