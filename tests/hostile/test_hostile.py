@@ -136,27 +136,20 @@ def _host_responds() -> bool:
     return done.returncode == 0 and time.monotonic() - start < 2
 
 
-def _processes_with(marker: str) -> list[int]:
-    found = []
+def _proc_files(name: str):
+    """(pid, bytes of /proc/pid/name) for every process that is still there to read."""
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+                yield int(entry), Path(f"/proc/{entry}/{name}").read_bytes()
             except OSError:
                 continue
-            if marker.encode() in cmdline:
-                found.append(int(entry))
-    return found
+
+
+def _processes_with(marker: str) -> list[int]:
+    return [pid for pid, cmdline in _proc_files("cmdline") if marker.encode() in cmdline]
 
 
 def _children_of_this_process() -> list[int]:
-    me, found = os.getpid(), []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == me:
-                found.append(int(entry))
-    return found
+    me = os.getpid()
+    return [pid for pid, stat in _proc_files("stat") if int(stat.rsplit(b")", 1)[1].split()[1]) == me]
