@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
 from rsi.cli._common import HOLDS, BadInput, emit
+
+if TYPE_CHECKING:
+    from rsi.report import ReportSizes, ReportSummary
 
 INTERRUPTED = 130
 
@@ -51,6 +54,29 @@ def _sizes(quick: bool, preset: str | None) -> Any:
     return PRESETS[preset]
 
 
+def _device(device: str) -> str:
+    """The resolved --device ("cpu" or "cuda"); BadInput when it is unknown or unavailable."""
+    from neural.population import resolve_device
+
+    try:
+        return str(resolve_device(device))
+    except ValueError as error:
+        raise BadInput(str(error)) from None
+
+
+def _build(out: Path, sizes: ReportSizes, device: str, resume: bool, as_json: bool) -> ReportSummary:
+    """build_report, with a progress bar on stderr when it is a terminal and --json is off."""
+    from rsi.report import STAGES, build_report
+
+    if as_json or not sys.stderr.isatty():
+        return build_report(out, sizes, device, resume)
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        return build_report(out, sizes, device, resume, _RichProgress(bar, len(STAGES)))
+
+
 def _print_summary(data: dict) -> None:
     ran = ", ".join(data["ran"]) or "none"
     print(f"stages run: {ran}; resumed: {', '.join(data['skipped']) or 'none'}; {data['seconds']} s")
@@ -71,22 +97,11 @@ def register(app: typer.Typer) -> None:
         chosen = _sizes(quick, sizes)
         if out.exists() and not out.is_dir():
             raise BadInput(f"--out is not a folder: {out}")
-        from rsi.report import STAGES, build_report
-        from neural.population import resolve_device
+        from rsi.report import interrupt
 
         try:
-            resolved = str(resolve_device(device))
-        except ValueError as error:
-            raise BadInput(str(error)) from None
-        try:
-            if as_json or not sys.stderr.isatty():
-                summary = build_report(out, chosen, resolved, resume)
-            else:
-                from rich.console import Console
-                from rich.progress import Progress
-
-                with Progress(console=Console(stderr=True), transient=True) as bar:
-                    summary = build_report(out, chosen, resolved, resume, _RichProgress(bar, len(STAGES)))
+            with interrupt.sigint_caught():  # before torch's import: SIGINT from here on exits 130
+                summary = _build(out, chosen, _device(device), resume, as_json)
         except KeyboardInterrupt:
             print(f"rsi: interrupted; finished stages are saved in {out / 'stages'}: rerun with --resume",
                   file=sys.stderr)

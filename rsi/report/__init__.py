@@ -4,7 +4,8 @@ complexity of their weights, as DIR/index.html with plots and DIR/results.json.
 
 Layout: `sizes` (presets QUICK / FULL / TINY), `stages` (the fixed stage list, atomic stage
 records, resume), `theory` and `neural_stages` (what each stage computes), `plots`
-(matplotlib), `page` (index.html), `store` (atomic files), `build` (all of it).
+(matplotlib), `page` (index.html), `store` (atomic files), `interrupt` (SIGINT: exit 130, no
+half-written file), `build` (all of it).
 """
 from rsi.report.build import ReportSummary, build_report
 from rsi.report.sizes import FULL, PRESETS, QUICK, TINY, ReportSizes

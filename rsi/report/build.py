@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from rsi.report import page, plots
+from rsi.report import interrupt, page, plots
 from rsi.report.sizes import ReportSizes
 from rsi.report.stages import Silent, StageProgress, run_stages
 from rsi.report.store import write_atomic, write_json_atomic
@@ -45,6 +45,7 @@ def build_report(out: Path, sizes: ReportSizes, device: str = "cpu", resume: boo
     began = time.perf_counter()
     out = Path(out)
     records, skipped = run_stages(out, sizes, device, resume, progress or Silent())
+    interrupt.check()  # a SIGINT lost during the last stage: no plots, no page
     results = {"sizes": sizes.to_dict(), "device": device, "stages": records}
     drawn: dict[str, bytes] = {}
     for name, (filename, draw) in PLOTS.items():

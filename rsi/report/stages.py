@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
-from rsi.report import neural_stages, theory
+from rsi.report import interrupt, neural_stages, theory
 from rsi.report.sizes import ReportSizes
 from rsi.report.store import StageStore
 
@@ -59,11 +59,18 @@ class Silent:
 
 def run_stages(out: Path, sizes: ReportSizes, device: str, resume: bool,
                progress: StageProgress) -> tuple[dict[str, dict[str, Any]], list[str]]:
-    """Every stage's record (saved or fresh) by name, and the names of the stages skipped."""
+    """Every stage's record (saved or fresh) by name, and the names of the stages skipped.
+    A SIGINT whose exception was lost stops the run before the next stage or progress tick."""
+
+    def tick(label: str) -> None:
+        interrupt.check()
+        progress.tick(label)
+
     store = StageStore(out)
     wanted = json.loads(json.dumps(sizes.to_dict()))
     records, skipped = {}, []
     for index, stage in enumerate(STAGES):
+        interrupt.check()
         progress.start(stage, index, len(STAGES))
         saved = store.load(stage.name) if resume else None
         if saved is not None and saved.get("sizes") == wanted and saved.get("device") == device:
@@ -72,7 +79,7 @@ def run_stages(out: Path, sizes: ReportSizes, device: str, resume: bool,
             progress.end(stage, "skipped")
             continue
         began = time.perf_counter()
-        result = stage.run(sizes, device, progress.tick)
+        result = stage.run(sizes, device, tick)
         record = {"stage": stage.name, "title": stage.title, "sizes": wanted, "device": device,
                   "seconds": round(time.perf_counter() - began, 2), "result": result}
         store.save(stage.name, record)

@@ -1,6 +1,7 @@
 """Atomic files of a report folder (`rsi.atomic`): every file is written to a temporary name
 beside it and moved into place with os.replace, so an interrupted run (SIGINT) leaves either the
-old file or the new one, never a half-written one.  Stage results live in DIR/stages/<name>.json."""
+old file or the new one, never a half-written one; under `rsi report` a SIGINT waits for the write
+to end (`interrupt.deferred`).  Stage results live in DIR/stages/<name>.json."""
 from __future__ import annotations
 
 import json
@@ -8,11 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from rsi.atomic import write_bytes_atomic
+from rsi.report import interrupt
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` atomically (`rsi.atomic`), creating the folder when missing."""
-    write_bytes_atomic(path, data, create_parents=True)
+    """Write `data` to `path` atomically (`rsi.atomic`), creating the folder when missing; a
+    SIGINT meanwhile is raised once the write is done (`interrupt.deferred`)."""
+    with interrupt.deferred():
+        write_bytes_atomic(path, data, create_parents=True)
 
 
 def write_json_atomic(path: Path, data: Any) -> None:

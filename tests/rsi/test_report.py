@@ -1,6 +1,8 @@
 """`rsi report`: a tiny report (sizes TINY, the code path of --quick) has every section and
 plot, and the page shows the numbers of results.json; interrupting it with SIGINT and running
-it again with --resume redoes no finished stage and leaves no corrupt file."""
+it again with --resume redoes no finished stage and leaves no corrupt file.  The SIGINT handler
+(`rsi.report.interrupt`) exits 130 under `python -m` even when the interrupt leaves exec() of
+a string, stops at the next check when its exception was swallowed, and lets a write finish."""
 import html
 import json
 import os
@@ -9,11 +11,12 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from rsi.cli import main
-from rsi.report import STAGES, TINY, build_report
+from rsi.report import STAGES, TINY, build_report, interrupt, store
 from rsi.report.page import SECTIONS, fmt
 from rsi.report.store import write_atomic
 
@@ -163,6 +166,57 @@ def test_sigint_then_resume_redoes_no_finished_stage(tmp_path):
     assert set(summary["ran"]) | set(summary["skipped"]) == {stage.name for stage in STAGES}
     assert (finished.stat().st_mtime_ns, finished.read_bytes()) == before
     assert (out / "index.html").exists() and not list(out.rglob("*.tmp"))
+
+
+def sigint_to_this_thread() -> None:
+    """SIGINT to the calling (main) thread, then a few bytecodes for its Python handler to run in."""
+    signal.raise_signal(signal.SIGINT)
+    for _ in range(100):
+        time.sleep(0.001)
+
+
+def test_sigint_leaving_exec_of_a_string_still_exits_130_under_python_m(tmp_path):
+    # Python's own KeyboardInterrupt there makes `python -m` end by SIGINT (-2) at exit, even
+    # though it was caught: what torch's lazy import of torch._dynamo (dataclasses) did to rsi report
+    (tmp_path / "interrupted_in_exec.py").write_text(
+        "import sys\n"
+        "from rsi.report import interrupt\n"
+        "try:\n"
+        "    with interrupt.sigint_caught():\n"
+        "        exec('import signal, time\\nsignal.raise_signal(signal.SIGINT)\\ntime.sleep(30)')\n"
+        "except KeyboardInterrupt:\n"
+        "    sys.exit(130)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
+    done = subprocess.run([sys.executable, "-m", "interrupted_in_exec"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 130, done.stderr
+
+
+def test_a_swallowed_sigint_is_raised_at_the_next_check():
+    with interrupt.sigint_caught():
+        try:
+            sigint_to_this_thread()
+        except interrupt.Interrupted:
+            pass  # what a garbage-collector callback or __del__ does with it
+        with pytest.raises(interrupt.Interrupted):
+            interrupt.check()
+    interrupt.check()  # the handler is gone and nothing stays recorded
+
+
+def test_sigint_during_a_report_write_is_raised_after_the_write(tmp_path, monkeypatch):
+    write_bytes_atomic = store.write_bytes_atomic
+
+    def interrupted_write(path: Path, data: bytes, **options) -> None:
+        sigint_to_this_thread()
+        write_bytes_atomic(path, data, **options)
+
+    monkeypatch.setattr(store, "write_bytes_atomic", interrupted_write)
+    target = tmp_path / "stages" / "examples.json"
+    with interrupt.sigint_caught(), pytest.raises(interrupt.Interrupted):
+        store.write_json_atomic(target, {"stage": "examples"})
+    assert json.loads(target.read_text()) == {"stage": "examples"}
+    assert [path.name for path in tmp_path.rglob("*") if path.is_file()] == ["examples.json"]
 
 
 def run_main(args: list[str], capsys) -> tuple[int, str]:
