@@ -17,7 +17,9 @@ diversity, the most frequent programs and bytes, the state transition, and the r
   span, the longest run of positions copied in at least 90% of the runs, and whether the
   copy is heritable: the fraction of the partners, now holding the copy, that copy that span
   again onto fresh random partners.  A program is a replicator (our criterion) when it copies
-  a span of at least half a program and at least 90% of the copies copy it again.
+  a span of at least MIN_SPAN = 16 bytes (a quarter of a program) and at least 90% of the
+  copies copy it again: a copy is the span in a random context, so a heritable span carries
+  its own copying machinery (a span copied by code outside it is not heritable).
 """
 from __future__ import annotations
 
@@ -29,6 +31,8 @@ from quines_text.machines.bff import MAX_STEPS, PROGRAM_LEN, run_batch
 from rsi.complexity import compressed_length, empty_overhead
 
 INSTRUCTIONS = frozenset(b"<>{}+-.,[]")
+QUORUM = 0.9  # replicator check: share of runs that must copy a byte, and copies that copy
+MIN_SPAN = 16  # replicator check: fewest bytes a replicator copies
 
 
 def shannon_entropy(data: np.ndarray) -> float:
@@ -109,14 +113,12 @@ class ReplicatorCheck:
 
     @property
     def is_replicator(self) -> bool:
-        """Copies at least half of itself, and the copies copy that part again (>= QUORUM)."""
-        return self.span_length >= PROGRAM_LEN // 2 and self.heritable >= QUORUM
+        """Copies at least MIN_SPAN bytes of itself, and the copies copy them again (>= QUORUM)."""
+        return self.span_length >= MIN_SPAN and self.heritable >= QUORUM
 
     def to_dict(self) -> dict:
         return {**asdict(self), "is_replicator": self.is_replicator}
 
-
-QUORUM = 0.9
 
 
 def _copy_onto_random_partners(programs: np.ndarray, rng: np.random.Generator,

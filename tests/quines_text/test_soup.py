@@ -12,7 +12,7 @@ import pytest
 from quines_text.machines.bff import PROGRAM_LEN
 from quines_text.soup import Soup, SoupConfig
 from quines_text.soup_metrics import (
-    Snapshot, high_order_entropy, readable, replicator_check, transition_epoch,
+    MIN_SPAN, Snapshot, high_order_entropy, readable, replicator_check, transition_epoch,
 )
 from quines_text.soup_run import History, run_soup
 
@@ -135,6 +135,13 @@ def test_a_program_copying_its_working_part_is_a_replicator_without_exact_copies
     assert check.copy_fraction == 0.0
     assert (check.span_start, check.span_length) == (0, 40)
     assert check.heritable >= 0.9 and check.is_replicator
+
+
+def test_a_heritable_span_shorter_than_min_span_is_not_a_replicator():
+    short = (SELF_COPIER[:MIN_SPAN - 4] + b"\0").ljust(PROGRAM_LEN, b"A")
+    check = replicator_check(short, "bff", trials=64)
+    assert (check.span_start, check.span_length) == (0, MIN_SPAN - 4)
+    assert check.heritable >= 0.9 and not check.is_replicator
 
 
 def test_a_copy_that_cannot_copy_again_is_not_a_replicator():
