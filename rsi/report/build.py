@@ -12,7 +12,7 @@ from rsi.report.sizes import ReportSizes
 from rsi.report.stages import Silent, StageProgress, run_stages
 from rsi.report.store import write_atomic, write_json_atomic
 
-PLOTS: dict[str, tuple[str, Callable[[dict[str, Any]], bytes | None]]] = {
+PLOTS: dict[str, tuple[str, Callable[[dict[str, Any]], bytes]]] = {
     "chains": ("chain_complexity.png", lambda result: plots.chain_plot(result["chains"])),
     "quine_curves": ("quine_curves.png", lambda result: plots.quine_curves_plot(result["runs"])),
     "auxiliary": ("auxiliary_accuracy.png", plots.auxiliary_plot),
@@ -49,10 +49,8 @@ def build_report(out: Path, sizes: ReportSizes, device: str = "cpu", resume: boo
     results = {"sizes": sizes.to_dict(), "device": device, "stages": records}
     drawn: dict[str, bytes] = {}
     for name, (filename, draw) in PLOTS.items():
-        png = draw(records[name]["result"])
-        if png is not None:
-            drawn[name] = png
-            write_atomic(out / filename, png)
+        drawn[name] = draw(records[name]["result"])
+        write_atomic(out / filename, drawn[name])
     write_json_atomic(out / "results.json", results)
     write_atomic(out / "index.html", page.render(results, drawn).encode("utf-8"))
     return ReportSummary(

@@ -6,7 +6,6 @@ torch and `neural` are imported inside the functions."""
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 from typing import Any, Callable, Iterator
 
 from rsi.report.sizes import ReportSizes
@@ -74,8 +73,6 @@ def gabor_stage(sizes: ReportSizes, device: str, tick: Tick) -> dict[str, Any]:
     """The paper's weightwise net (4 → 2 → 2 → 1, linear): `selfrep_runs` random nets
     self-applied and as many self-trained, their trajectory classes, and the noise robustness
     of the self-trained fixpoints (the hand-built identity fixpoint when none was reached)."""
-    if importlib.util.find_spec("neural.selfrep_dynamics") is None:
-        return {"available": False, "reason": "self-replicating nets (neural.selfrep) are not available in this build"}
     from neural.selfrep import SelfRepNet
     from neural.selfrep_dynamics import identity_fixpoint, noise_robustness, run_self_replication
 
@@ -94,7 +91,7 @@ def gabor_stage(sizes: ReportSizes, device: str, tick: Tick) -> dict[str, Any]:
         noise = noise_robustness(net, fixpoints.to(device), sizes.noise_trials, range(10), sizes.selfrep_steps,
                                  seed=sizes.seed)
         tick("noise robustness")
-    return {"available": True, "self_application": _finite_runs(applied.to_dict()),
+    return {"self_application": _finite_runs(applied.to_dict()),
             "self_training": _finite_runs(trained.to_dict()), "noise": noise.to_dict(), "noise_of": source}
 
 

@@ -128,8 +128,6 @@ def _auxiliary(result: dict[str, Any], png: bytes | None) -> str:
 
 
 def _gabor(result: dict[str, Any], png: bytes | None) -> str:
-    if not result["available"]:
-        return _p(result["reason"])
     modes = ("self_application", "self_training")
     classes = list(result[modes[0]]["counts"])
     counts = [(mode.replace("_", "-"), result[mode]["budget"]) + tuple(result[mode]["counts"][c] for c in classes)

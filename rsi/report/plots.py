@@ -119,11 +119,9 @@ def weights_plot(chain: dict[str, Any]) -> bytes:
     return _png(figure)
 
 
-def gabor_plot(gabor: dict[str, Any]) -> bytes | None:
+def gabor_plot(gabor: dict[str, Any]) -> bytes:
     """Trajectory classes after self-application and self-training, and the share of noisy
     fixpoint copies that are a non-zero fixpoint again, against the noise scale 10^-d."""
-    if not gabor["available"]:
-        return None
     figure, axes = _figure(2)
     modes = ("self_application", "self_training")
     classes = list(gabor[modes[0]]["counts"])

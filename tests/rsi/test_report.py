@@ -45,9 +45,8 @@ def test_every_section_and_plot_is_on_the_page(report):
     out, summary, results, page = report
     for name, title in SECTIONS:
         assert f'<section id="{name}">' in page
-    plots = {"chain_complexity.png", "quine_curves.png", "auxiliary_accuracy.png", "weights_complexity.png"}
-    if results["stages"]["gabor"]["result"]["available"]:
-        plots.add("gabor.png")
+    plots = {"chain_complexity.png", "quine_curves.png", "auxiliary_accuracy.png", "weights_complexity.png",
+             "gabor.png"}
     assert set(summary.plots) == plots
     for filename in summary.plots:
         assert (out / filename).read_bytes().startswith(PNG)
@@ -76,11 +75,10 @@ def numbers_shown(results: dict) -> tuple[list, list]:
     cells += [bound["total"] for bound in weights["bounds"]] + [bound["compressed"] for bound in weights["bounds"]]
     fits += [fit for fit in weights["fits"].values() if fit is not None]
     gabor = stages["gabor"]
-    if gabor["available"]:
-        for mode in ("self_application", "self_training"):
-            cells += list(gabor[mode]["counts"].values())
-        cells += [level["returned"] for level in gabor["noise"]["levels"]]
-        cells += [level["mean_steps_to_return"] for level in gabor["noise"]["levels"]]
+    for mode in ("self_application", "self_training"):
+        cells += list(gabor[mode]["counts"].values())
+    cells += [level["returned"] for level in gabor["noise"]["levels"]]
+    cells += [level["mean_steps_to_return"] for level in gabor["noise"]["levels"]]
     return cells, fits
 
 
@@ -117,9 +115,6 @@ def test_the_weights_section_states_where_compression_exceeds_the_bound(report):
 def test_gabor_section_counts_every_run_and_noise_copy(report):
     _, _, results, page = report
     gabor = results["stages"]["gabor"]["result"]
-    if not gabor["available"]:
-        assert "not available in this build" in gabor["reason"] and html.escape(gabor["reason"]) in page
-        return
     for mode in ("self_application", "self_training"):
         assert sum(gabor[mode]["counts"].values()) == TINY.selfrep_runs == len(gabor[mode]["runs"])
     assert [level["d"] for level in gabor["noise"]["levels"]] == list(range(10))
