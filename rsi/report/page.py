@@ -7,15 +7,8 @@ import base64
 import html
 from typing import Any, Iterable
 
-SECTIONS: tuple[tuple[str, str], ...] = (
-    ("examples", "Mahoney's Examples 1-6"),
-    ("chains", "Chain complexity against n"),
-    ("proofs", "Proof obligations"),
-    ("quine_curves", "Neural quine training curves"),
-    ("auxiliary", "Auxiliary accuracy against λ"),
-    ("gabor", "Self-replicating nets (Gabor et al. 2022)"),
-    ("weights", "Theory against weights: complexity of regeneration"),
-)
+from rsi.report.stages import STAGES
+
 STYLE = """body{font-family:sans-serif;max-width:72em;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:.5em 0 1em;font-size:90%}td,th{border:1px solid #bbb;padding:.2em .5em;
 text-align:left;vertical-align:top}th{background:#eee}.no{color:#b00;font-weight:bold}img{max-width:100%}
@@ -192,10 +185,11 @@ def render(results: dict[str, Any], plots: dict[str, bytes]) -> str:
     """The page for `results` (what results.json holds) and the PNG bytes by plot name."""
     stages = results["stages"]
     body = []
-    for name, title in SECTIONS:
+    for stage in STAGES:
+        name = stage.name
         content = _RENDERERS[name](stages[name]["result"], plots.get(name))
         seconds = stages[name]["seconds"]
-        body.append(f'<section id="{name}"><h2>{html.escape(title)}</h2>'
+        body.append(f'<section id="{name}"><h2>{html.escape(stage.title)}</h2>'
                     f'<p class="note">stage {name}: {fmt(seconds)} s</p>{content}</section>')
     sizes = results["sizes"]
     intro = _p(f"Report of the rsi-toolkit: sizes {sizes['name']}, seed {sizes['seed']}, device "

@@ -24,10 +24,10 @@ class Stage:
 
 STAGES: tuple[Stage, ...] = (
     Stage("examples", "Mahoney's Examples 1-6", theory.examples_stage),
-    Stage("chains", "RSI chains and the O(log n) bound", theory.chains_stage),
+    Stage("chains", "Chain complexity against n", theory.chains_stage),
     Stage("proofs", "Proof obligations", theory.proofs_stage),
     Stage("quine_curves", "Neural quine training curves", neural_stages.quine_curves_stage),
-    Stage("auxiliary", "Auxiliary accuracy against lambda", neural_stages.auxiliary_stage),
+    Stage("auxiliary", "Auxiliary accuracy against λ", neural_stages.auxiliary_stage),
     Stage("gabor", "Self-replicating nets (Gabor et al. 2022)", neural_stages.gabor_stage),
     Stage("weights", "Theory against weights: complexity of regeneration", neural_stages.weights_stage),
 )
