@@ -13,10 +13,8 @@ machine, where no copy of the source exists, so a BF program cannot cheat this w
 
 `near` (precisely): the ordinary run halted (status ok) and printed a text other than the source
 whose edit distance to it is at most max(NEAR_MIN, NEAR_FRACTION * len(source)).  The edit
-distance is the cost of the edit script that `difflib.SequenceMatcher` finds between the two
-texts (characters): a replaced block of k characters by l characters costs max(k, l), a deletion
-or insertion its length.  It is an upper bound on the Levenshtein distance and equals it when the
-texts differ by one inserted, deleted or replaced character, the cases `near` is for.
+distance is the Levenshtein distance between the two texts (characters; insertions, deletions
+and substitutions cost 1), computed by rapidfuzz.  The diff shown beside it is difflib's.
 """
 from __future__ import annotations
 
@@ -24,6 +22,8 @@ import difflib
 import json
 import math
 from dataclasses import asdict, dataclass
+
+from rapidfuzz.distance import Levenshtein
 
 from quines_text.results import RunResult
 
@@ -59,11 +59,8 @@ class QuineVerdict:
 
 
 def edit_distance(a: str, b: str) -> int:
-    """Cost of difflib's edit script from a to b (see the module docstring)."""
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    return sum(
-        max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
-    )
+    """The Levenshtein distance between a and b, in characters (module docstring)."""
+    return Levenshtein.distance(a, b)
 
 
 def near_bound(length: int) -> int:

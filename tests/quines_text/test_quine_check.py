@@ -153,6 +153,16 @@ def test_one_deleted_character_is_edit_distance_one(text, position):
     assert edit_distance(text, text[:position] + text[position + 1:]) == 1
 
 
+@pytest.mark.parametrize("a, b, distance", [("aaa", "aba", 1), ("aaa", "bba", 2), ("kitten", "sitting", 3)])
+def test_edit_distance_is_levenshtein_where_a_diff_script_costs_more(a, b, distance):
+    assert edit_distance(a, b) == edit_distance(b, a) == distance
+
+
+@given(st.text(max_size=20), st.text(max_size=20), st.text(max_size=20))
+def test_edit_distance_obeys_the_triangle_inequality(a, b, c):
+    assert edit_distance(a, c) <= edit_distance(a, b) + edit_distance(b, c)
+
+
 @given(st.text(max_size=40), st.text(max_size=40))
 def test_edit_distance_is_between_length_difference_and_longer_length(a, b):
     distance = edit_distance(a, b)
