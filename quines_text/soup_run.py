@@ -11,7 +11,7 @@ from typing import Callable
 
 from quines_text.soup import EpochStats, Soup
 from quines_text.soup_metrics import (
-    ReplicatorCheck, Snapshot, replicator_check, snapshot, transition_epoch,
+    ReplicatorCheck, Snapshot, first_crossing, replicator_check, snapshot, transition_epoch,
 )
 from rsi.atomic import write_text_atomic
 
@@ -65,6 +65,7 @@ class SoupReport:
     wall_s: float
     interactions_per_s: float
     transition_epoch: int | None
+    first_crossing: int | None
     last: Snapshot
     replicator: ReplicatorCheck
 
@@ -117,6 +118,7 @@ def run_soup(
         wall_s=wall,
         interactions_per_s=(soup.epoch - first) * soup.config.programs / 2 / wall if wall else 0.0,
         transition_epoch=transition_epoch(history.snapshots, threshold),
+        first_crossing=first_crossing(history.snapshots, threshold),
         last=last,
         replicator=replicator_check(
             bytes.fromhex(last.top_programs[0][0]), soup.config.variant,

@@ -30,6 +30,15 @@ def _render_program(hex_program: str) -> str:
     )
 
 
+def _transition_text(transition: int | None, crossing: int | None) -> str:
+    """The transition line: sustained epoch, and the first crossing when it came earlier."""
+    if crossing is None:
+        return "not seen"
+    if transition is None:
+        return f"not sustained (high-order entropy reached 1 bit/byte at epoch {crossing} and fell back)"
+    return f"epoch {transition}" + ("" if crossing == transition else f" (first crossed at epoch {crossing})")
+
+
 def _print_summary(data: dict) -> None:
     from rich.console import Console
 
@@ -43,8 +52,7 @@ def _print_summary(data: dict) -> None:
     if "interactions_per_s" in data:
         console.print(f"{data['epochs_run']} epochs in {data['wall_s']:.1f} s: "
                       f"{data['interactions_per_s']:.3g} interactions/s")
-    transition = data["transition_epoch"]
-    console.print(f"transition: {'not seen' if transition is None else f'epoch {transition}'}")
+    console.print(f"transition: {_transition_text(data['transition_epoch'], data['first_crossing'])}")
     verdict = "a replicator" if rep["is_replicator"] else "not a replicator"
     console.print(
         f"replicator check of the top program ({verdict}): over {rep['trials']} random partners, "
@@ -159,7 +167,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Show a saved soup: entropy, transition, replicator check and top programs."""
         from quines_text.soup import Soup
-        from quines_text.soup_metrics import replicator_check, snapshot, transition_epoch
+        from quines_text.soup_metrics import first_crossing, replicator_check, snapshot, transition_epoch
         from quines_text.soup_run import History
 
         if top < 1:
@@ -176,6 +184,7 @@ def register(app: typer.Typer) -> None:
             "config": soup.config.to_dict(),
             "epoch": soup.epoch,
             "transition_epoch": transition_epoch(history.snapshots),
+            "first_crossing": first_crossing(history.snapshots),
             "last": last.to_dict(),
             "replicator": check.to_dict(),
         }

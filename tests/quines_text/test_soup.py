@@ -12,7 +12,8 @@ import pytest
 from quines_text.machines.bff import PROGRAM_LEN
 from quines_text.soup import Soup, SoupConfig
 from quines_text.soup_metrics import (
-    MIN_SPAN, Snapshot, high_order_entropy, readable, replicator_check, transition_epoch,
+    MIN_SPAN, Snapshot, first_crossing, high_order_entropy, readable, replicator_check,
+    transition_epoch,
 )
 from quines_text.soup_run import History, run_soup
 
@@ -158,13 +159,21 @@ def test_high_order_entropy_is_near_zero_when_random_and_high_when_copied():
     assert high_order_entropy(copied_soup) > 5.0
 
 
-def test_transition_is_the_first_epoch_over_the_threshold():
-    def shot(epoch, entropy):
-        return Snapshot(epoch, entropy, 8.0, 8.0 - entropy, 1, (), ())
+def _shots(*entropies):
+    return [Snapshot(64 * i, h, 8.0, 8.0 - h, 1, (), ()) for i, h in enumerate(entropies)]
 
-    shots = [shot(0, 0.1), shot(64, 0.4), shot(128, 2.5), shot(192, 0.5)]
-    assert transition_epoch(shots, threshold=1.0) == 128
-    assert transition_epoch(shots[:2], threshold=1.0) is None
+
+def test_transition_is_where_the_entropy_rises_over_the_threshold_for_good():
+    shots = _shots(0.1, 2.0, 0.4, 1.5, 3.0, 2.5)
+    assert transition_epoch(shots, threshold=1.0) == 192
+    assert first_crossing(shots, threshold=1.0) == 64
+    assert transition_epoch(shots[:1], threshold=1.0) is first_crossing(shots[:1]) is None
+
+
+def test_a_spike_that_falls_back_is_no_transition():
+    shots = _shots(0.1, 0.4, 2.5, 0.5)
+    assert transition_epoch(shots, threshold=1.0) is None
+    assert first_crossing(shots, threshold=1.0) == 128
 
 
 def test_readable_shows_instructions_and_marks_no_ops():
