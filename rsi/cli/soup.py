@@ -56,12 +56,18 @@ def _print_summary(data: dict) -> None:
     verdict = "a replicator" if rep["is_replicator"] else "not a replicator"
     console.print(
         f"replicator check of the top program ({verdict}): over {rep['trials']} random partners, "
-        f"exact copies {rep['copy_fraction']:.2f}, byte match {rep['byte_match']:.2f}, copied "
-        f"bytes {rep['span_start']}..{rep['span_start'] + rep['span_length'] - 1} "
-        f"({rep['span_length']} of 64), copied again by {rep['heritable']:.2f} of the copies"
+        f"exact copies {rep['copy_fraction']:.2f}, byte match {rep['byte_match']:.2f}, "
+        f"{_span_text(rep['span_start'], rep['span_length'])}, copied again by {rep['heritable']:.2f} "
+        "of the copies"
     )
     for hex_program, count in last["top_programs"]:
         console.print(f"{count:>8}  {_render_program(hex_program)}")
+
+
+def _span_text(start: int, length: int) -> str:
+    if length == 0:
+        return "no byte copied by the quorum"
+    return f"copied bytes {start}..{start + length - 1} ({length} of 64)"
 
 
 def register(app: typer.Typer) -> None:

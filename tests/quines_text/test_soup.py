@@ -196,6 +196,8 @@ def test_cli_runs_resumes_and_shows(tmp_path):
     assert (out / "soup.png").stat().st_size > 0
     shown = rsi("show", str(out), "--json")
     assert json.loads(shown.stdout)["epoch"] == 6
+    text = rsi("show", str(out)).stdout  # a random soup: its top program copies nothing
+    assert "(not a replicator)" in text and "no byte copied by the quorum" in text
 
 
 @pytest.mark.parametrize(
