@@ -134,7 +134,6 @@ class ReplicatorCheck:
         return {**asdict(self), "is_replicator": self.is_replicator}
 
 
-
 def _copy_onto_random_partners(programs: np.ndarray, rng: np.random.Generator,
                                variant: str, max_steps: int) -> np.ndarray:
     """Run each program (rows) first on a tape with a fresh random partner; the partners after."""

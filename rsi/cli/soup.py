@@ -57,17 +57,17 @@ def _print_summary(data: dict) -> None:
     console.print(
         f"replicator check of the top program ({verdict}): over {rep['trials']} random partners, "
         f"exact copies {rep['copy_fraction']:.2f}, byte match {rep['byte_match']:.2f}, "
-        f"{_span_text(rep['span_start'], rep['span_length'])}, copied again by {rep['heritable']:.2f} "
+        f"{_span_text(rep['span_start'], rep['span_length'], len(rep['program']) // 2)}, copied again by {rep['heritable']:.2f} "
         "of the copies"
     )
     for hex_program, count in last["top_programs"]:
         console.print(f"{count:>8}  {_render_program(hex_program)}")
 
 
-def _span_text(start: int, length: int) -> str:
+def _span_text(start: int, length: int, program_length: int) -> str:
     if length == 0:
         return "no byte copied by the quorum"
-    return f"copied bytes {start}..{start + length - 1} ({length} of 64)"
+    return f"copied bytes {start}..{start + length - 1} ({length} of {program_length})"
 
 
 def register(app: typer.Typer) -> None:
