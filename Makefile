@@ -32,7 +32,9 @@ bench: $(STAMP)
 	for f in bench/*.py; do $(PY) $$f || exit 1; done
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check --select F,E9 --exclude tests/hostile rsi quines_text proofs neural tests bench
+	$(VENV)/bin/ruff check rsi quines_text proofs neural tests bench scripts
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf $(VENV) build *.egg-info

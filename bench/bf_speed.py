@@ -16,8 +16,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from quines_text.machines.bf import BfMachine
 from record import record_section
+
+from quines_text.machines.bf import BfMachine
 
 HERE = Path(__file__).parent
 # 5 x 255 x 255 x 255 inner iterations of a copy loop: cells wrap, no input, one output byte.

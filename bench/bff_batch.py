@@ -2,7 +2,7 @@
 
 Reports executed programs*steps per second of `run_batch` (1 and 2 threads) against the
 single-program engine called in a Python loop over the same programs, and against the
-pure-Python interpreter `quines_text.bff_python` on a sample.  Two workloads: uniformly random
+pure-Python interpreter `quines_text.machines.bff_reference` on a sample.  Two workloads: uniformly random
 bytes (the soup at epoch 0; ~96 % no-ops, most runs end early) and random instructions (the
 10 BFF instructions and the zero byte, dense with loops).  Also the soup's 128-byte tapes
 (pairs of programs).  Each timing is the best of REPEATS; every engine's result is checked
@@ -18,10 +18,10 @@ import platform
 import time
 
 import numpy as np
-
-from quines_text.bff_python import run_tape_python
-from quines_text.machines.bff import MAX_STEPS, VARIANTS, run_batch, run_tape
 from record import record_section
+
+from quines_text.machines.bff import MAX_STEPS, VARIANTS, run_batch, run_tape
+from quines_text.machines.bff_reference import run_tape_python
 
 VARIANT = "bff"
 INSTRUCTION_BYTES = np.frombuffer(b"<>{}+-.,[]\0", dtype=np.uint8)

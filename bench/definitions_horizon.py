@@ -4,10 +4,11 @@ expressions (vectorised through numpy) against the same program given by Python 
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -49,8 +50,8 @@ def main() -> None:
     }
     rows = []
     for name, job in jobs.items():
-        vectorised = best_of(args.repeats, lambda: job(sympy_programs))
-        per_t = best_of(args.repeats, lambda: job(callable_programs))
+        vectorised = best_of(args.repeats, functools.partial(job, sympy_programs))
+        per_t = best_of(args.repeats, functools.partial(job, callable_programs))
         rows.append(f"| {name} | {vectorised:.3f} | {per_t:.3f} | {per_t / vectorised:.0f}x |")
         print(rows[-1])
     body = (

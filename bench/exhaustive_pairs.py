@@ -16,9 +16,9 @@ from record import record_section  # noqa: E402
 
 from proofs import exhaustive  # noqa: E402
 from proofs.exhaustive import Domain, improves_matrix  # noqa: E402
-from rsi.programs import ObservedProgram  # noqa: E402
 from rsi.definitions import improves  # noqa: E402
 from rsi.goals import goal_values, identity  # noqa: E402
+from rsi.programs import ObservedProgram  # noqa: E402
 
 
 def main() -> None:

@@ -13,8 +13,9 @@ import argparse
 import platform
 import sys
 
-from quines_text import sandbox
 from record import record_section
+
+from quines_text import sandbox
 
 # function calls, a loop, arithmetic, a list and a dict: a mix of common instructions
 PROGRAM = """

@@ -11,11 +11,11 @@ import platform
 import time
 
 import torch
+from record import record_section
 
 from neural.config import TrainConfig, preset
 from neural.newton import PROBES
 from neural.population import evaluate, resolve_device, start
-from record import record_section
 
 TARGET_R2 = 0.99
 
@@ -61,7 +61,7 @@ def main() -> None:
         f"- final: R² = {m.r2:.5f}, sr_loss = {m.sr_loss:.4g}, loss/Σθ² = {m.relative_loss:.4g}, "
         f"rms = {m.rms:.4f} (initial {initial_rms:.4f}), MAE = {m.mae:.4g}",
     ]
-    for level, hit in zip((0.5, 0.9, 0.99), milestones):
+    for level, hit in zip((0.5, 0.9, 0.99), milestones, strict=False):
         if hit is not None:
             lines.append(f"- R² ≥ {level}: step {hit[0]}, {hit[1]:.0f} s")
     record_section("neural newton", command, "\n".join(lines))

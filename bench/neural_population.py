@@ -13,13 +13,13 @@ import platform
 import time
 
 import torch
+from record import record_section
 
 from neural.config import TrainConfig, preset
 from neural.methods import Gradient
 from neural.population import resolve_device
 from neural.quine import BatchedQuine, QuineNet
 from neural.sampling import coordinate_batches, net_generators
-from record import record_section
 
 NETS = 64
 
@@ -47,7 +47,7 @@ def looped(model: BatchedQuine, config: TrainConfig, batches: list[torch.Tensor]
         optimizers.append(torch.optim.Adamax(net.parameters(), lr=config.lr))
     started = time.perf_counter()
     for coords in batches:
-        for k, (net, optimizer) in enumerate(zip(nets, optimizers)):
+        for k, (net, optimizer) in enumerate(zip(nets, optimizers, strict=False)):
             optimizer.zero_grad(set_to_none=True)
             weights = torch.cat([net.get_parameter(name).reshape(-1) for name in layout.names])
             loss = (net(coords[k]) - weights[coords[k]]).pow(2).mean()

@@ -3,7 +3,7 @@
 
 For each (learning rate, training steps) the quick preset's base model is trained on the quick
 dataset; then, for each decoding, C = 8 candidates of its own source are generated with each
-of `--seeds` seeds, run in the sandbox (`neural.phoenix_sandbox.execute_candidate`), and
+of `--seeds` seeds, run in the sandbox (`neural.phoenix.sandbox.execute_candidate`), and
 counted: valid, and valid + distinct + different from the query (the ones a search can use).
 The baseline row is the preset's former setting (40 steps at lr 3e-3, temperature 1.0).
 """
@@ -16,10 +16,10 @@ from dataclasses import replace
 import torch
 from record import record_section
 
-from neural.phoenix_data import make_dataset
-from neural.phoenix_model import build_model, encode_pairs, generate, train
-from neural.phoenix_records import PhoenixConfig
-from neural.phoenix_sandbox import execute_candidate
+from neural.phoenix.data import make_dataset
+from neural.phoenix.model import build_model, encode_pairs, generate, train
+from neural.phoenix.records import PhoenixConfig
+from neural.phoenix.sandbox import execute_candidate
 
 DECODINGS = {"T 1.0": dict(temperature=1.0), "T 0.7": dict(temperature=0.7),
              "T 0.5": dict(temperature=0.5), "T 0.3": dict(temperature=0.3),

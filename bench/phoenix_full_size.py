@@ -17,12 +17,12 @@ import platform
 import time
 
 import torch
-
-from neural.phoenix_data import make_dataset
-from neural.phoenix_model import build_model, encode_pairs, generate, train
-from neural.phoenix_records import PhoenixConfig
-from neural.phoenix_sandbox import execute_candidate
 from record import record_section
+
+from neural.phoenix.data import make_dataset
+from neural.phoenix.model import build_model, encode_pairs, generate, train
+from neural.phoenix.records import PhoenixConfig
+from neural.phoenix.sandbox import execute_candidate
 
 
 def measure(config: PhoenixConfig, steps: int) -> dict:

@@ -19,8 +19,9 @@ import subprocess
 import sys
 import time
 
-from quines_text import sandbox
 from record import record_section
+
+from quines_text import sandbox
 
 PROGRAM = "print(1)"
 

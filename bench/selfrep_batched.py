@@ -1,12 +1,12 @@
 """Self-replicating nets (Gabor et al. 2022; issue 9), batched versus the reference code's loops.
 
-1. Application of K weightwise nets to K targets: `neural.selfrep.apply` (a few batched matrix
+1. Application of K weightwise nets to K targets: `neural.selfrep.net.apply` (a few batched matrix
    products) versus the reference's per-weight loop (one call of the 4 → 2 → 2 → 1 module per
    weight of each target), timed on a sample of pairs and extrapolated to K; the outputs of
    the sample are checked equal.
 2. A soup of 1,000 weightwise particles for 100 generations (attack 0.1, learn-from 0.1 with
    1 step, 1 self-training step per particle and generation, divergent and zero particles
-   replaced by fresh ones): `neural.selfrep_soup.run_soup`
+   replaced by fresh ones): `neural.selfrep.soup.run_soup`
    versus a per-particle Python loop (the reference's `Soup.evolve`: particles visited one at
    a time, each interaction on that particle alone, with the same tensor kernels), timed on a
    few generations and extrapolated.  Target: batched ≥ 20×.
@@ -23,13 +23,13 @@ import random
 import time
 
 import torch
+from record import record_section
 from torch import nn
 
 from neural.population import resolve_device
-from neural.selfrep import SelfRepNet, apply, init_weights, random_weights, weightwise_positions
-from neural.selfrep_dynamics import DIVERGENT, ZERO, class_codes, gradient_step
-from neural.selfrep_soup import SoupConfig, run_soup
-from record import record_section
+from neural.selfrep.dynamics import DIVERGENT, ZERO, class_codes, gradient_step
+from neural.selfrep.net import SelfRepNet, apply, init_weights, random_weights, weightwise_positions
+from neural.selfrep.soup import SoupConfig, run_soup
 
 NET = SelfRepNet()
 
@@ -50,7 +50,7 @@ def per_weight(nets: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     positions = weightwise_positions(NET).tolist()
     rows = []
     with torch.no_grad():
-        for theta, target in zip(nets, targets):
+        for theta, target in zip(nets, targets, strict=False):
             module = module_of(theta)
             rows.append(torch.tensor([module(torch.tensor([value, *positions[i]])).item()
                                       for i, value in enumerate(target.tolist())]))

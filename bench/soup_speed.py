@@ -14,8 +14,9 @@ import argparse
 import os
 import time
 
-from quines_text.soup import Soup, SoupConfig
 from record import record_section
+
+from quines_text.soup.pool import Soup, SoupConfig
 
 CUBFF_INTERACTIONS_PER_S = 1.05e6
 

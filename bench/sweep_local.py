@@ -1,7 +1,7 @@
 """Sweep speed-up (issue 11): 8 neural-quine tasks on the local executor with 2 worker
 processes versus the same 8 tasks run serially.
 
-Serial baseline: `rsi.sweep.worker.run_task` called in a loop in this process after a
+Serial baseline: `rsi.app.sweep.worker.run_task` called in a loop in this process after a
 warm-up task (torch imported).  The executor is warmed up the same way first (one warm-up
 task per worker: spawning the worker and importing torch, timed and reported apart as
 start-up), then the 8 tasks are one `run_sweep` call.  The two are timed alternately for
@@ -22,9 +22,9 @@ from pathlib import Path
 
 from record import record_section
 
-from rsi.sweep import LocalExecutor, RayExecutor, parse_spec, run_sweep
-from rsi.sweep.store import ResultsStore
-from rsi.sweep.worker import run_task
+from rsi.app.sweep import LocalExecutor, RayExecutor, parse_spec, run_sweep
+from rsi.app.sweep.store import ResultsStore
+from rsi.app.sweep.worker import run_task
 
 
 def spec_for(width: int, epochs: int):

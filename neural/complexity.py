@@ -30,9 +30,10 @@ from __future__ import annotations
 import ast
 import importlib.util
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -320,7 +321,7 @@ def regeneration_states(config: TrainConfig, generations: int) -> tuple[list[byt
 
 
 def _fit(ns: Sequence[int], sizes: Sequence[int | None]) -> dict[str, Any] | None:
-    known = [(n, size) for n, size in zip(ns, sizes) if size is not None]
+    known = [(n, size) for n, size in zip(ns, sizes, strict=False) if size is not None]
     if len(known) < 2:
         return None
     fit = fit_log([n for n, _ in known], [size for _, size in known])
@@ -343,7 +344,7 @@ def weight_chain(config: TrainConfig, generations: int, bits: Sequence[int] = DE
     weights = [np.frombuffer(states[n], "<f4") for n in ns]
     finite = [is_finite(w) for w in weights]
     found = {k: [weight_complexity(w, k) if ok or k == FLOAT_BITS else None
-                 for w, ok in zip(weights, finite)] for k in bits}
+                 for w, ok in zip(weights, finite, strict=False)] for k in bits}
     bounds = tuple(constructive_bound(config, n) for n in ns)
     replay = replay_check(config, states, replay_ns or replay_sample(generations), tick)
     sizes = {k: tuple(c and c.compressed for c in found[k]) for k in bits}
@@ -355,8 +356,8 @@ def weight_chain(config: TrainConfig, generations: int, bits: Sequence[int] = DE
         bits=tuple(bits), sizes=sizes, raw_bytes={k: len(quantize(np.zeros(weights[0].size), k)) for k in bits},
         overhead=empty_overhead("lzma"), max_error={k: max(errors[k]) if errors[k] else None for k in bits},
         bounds=bounds, fits=fits,
-        exceeds={k: tuple(n for n, size, b in zip(ns, sizes[k], bounds) if size is not None and size > b.total)
+        exceeds={k: tuple(n for n, size, b in zip(ns, sizes[k], bounds, strict=False) if size is not None and size > b.total)
                  for k in bits},
-        diverged_at=next((n for n, ok in zip(ns, finite) if not ok), None), replay=replay,
+        diverged_at=next((n for n, ok in zip(ns, finite, strict=False) if not ok), None), replay=replay,
         metrics=tuple(metrics),
     )

@@ -19,7 +19,7 @@ class DigitsSplit:
     test_images: Tensor
     test_labels: Tensor
 
-    def to(self, device: torch.device | str) -> "DigitsSplit":
+    def to(self, device: torch.device | str) -> DigitsSplit:
         return DigitsSplit(*(t.to(device) for t in (self.train_images, self.train_labels,
                                                       self.test_images, self.test_labels)))
 

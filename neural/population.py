@@ -9,9 +9,10 @@ never leaves a half-written checkpoint.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -140,7 +141,7 @@ def train(config: TrainConfig, device: str = "auto", checkpoint: Path | None = N
         with torch.no_grad():
             method.theta.copy_(state["theta"].to(dev))
         method.load_state_dict(state["method"])
-        for generator, gen_state in zip(generators, state["generators"]):
+        for generator, gen_state in zip(generators, state["generators"], strict=False):
             generator.set_state(gen_state)
         initial_rms, start_epoch = state["initial_rms"], state["epoch"]
     started = time.perf_counter()
@@ -155,7 +156,7 @@ def train(config: TrainConfig, device: str = "auto", checkpoint: Path | None = N
             on_epoch(epoch + 1, config.epochs)
     wall = time.perf_counter() - started
     metrics = evaluate(model, method.theta.detach(), initial_rms)
-    nets = tuple(NetResult(seed, m) for seed, m in zip(config.seeds, metrics))
+    nets = tuple(NetResult(seed, m) for seed, m in zip(config.seeds, metrics, strict=False))
     return TrainResult(config, str(dev), max(start_epoch, config.epochs), wall, nets,
                        method.theta.detach().cpu())
 

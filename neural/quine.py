@@ -83,7 +83,7 @@ class ParamLayout:
     n_predicted: int
 
     @classmethod
-    def of(cls, net: QuineNet) -> "ParamLayout":
+    def of(cls, net: QuineNet) -> ParamLayout:
         params = dict(net.named_parameters())
         hidden = [f"hidden.{i}.weight" for i in range(net.config.hidden_layers)]
         heads = ["output.weight"] + (["class_output.weight"] if net.config.classifies else [])
@@ -103,7 +103,7 @@ class ParamLayout:
     def unflatten(self, theta: Tensor) -> dict[str, Tensor]:
         parts = torch.split(theta, self.sizes, dim=-1)
         return {name: part.reshape(*theta.shape[:-1], *shape)
-                for name, part, shape in zip(self.names, parts, self.shapes)}
+                for name, part, shape in zip(self.names, parts, self.shapes, strict=False)}
 
     def flatten(self, params: dict[str, Tensor]) -> Tensor:
         return torch.cat([params[name].reshape(-1) for name in self.names])

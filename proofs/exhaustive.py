@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from proofs.goal_shapes import Affine, OddPower
 from proofs.laws import ALL_CONDITIONS, HOLDS
-from rsi.programs import ObservedProgram
 from rsi.goals import Goal, goal_values, identity
+from rsi.programs import ObservedProgram
 from rsi.verdict import HoldsUpTo, Refuted, Verdict
 
 
@@ -71,10 +72,7 @@ def _condition_masks(data: bytes, shape: tuple[int, ...], dtype: str,
     any_worse = worse.any(axis=2)
     last_worse = np.where(any_worse, horizon - np.argmax(worse[:, :, ::-1], axis=2), -1)
     after_worse = np.arange(window + 1)[None, None, :] > last_worse[:, :, None]
-    if condition_3_enforced:
-        condition_4 = (after_worse & better[:, :, : window + 1]).any(axis=2)
-    else:
-        condition_4 = last_worse < window
+    condition_4 = (after_worse & better[:, :, :window + 1]).any(axis=2) if condition_3_enforced else last_worse < window
     goal = has_goal_mask(g)
     return {1: np.broadcast_to(goal[None, :], better.shape[:2]),
             2: np.broadcast_to(goal[:, None], better.shape[:2]),
@@ -222,9 +220,9 @@ def check_exhaustive(
     rows = []
     for t in range(domain.horizon + 1):
         row: dict[str, Any] = {"t": t}
-        row.update({f"{name}(t)": int(values[index, t]) for name, index in zip(names, found)})
-        row.update({f"G({name}(t))": g[index, t].item() for name, index in zip(names, found)})
+        row.update({f"{name}(t)": int(values[index, t]) for name, index in zip(names, found, strict=False)})
+        row.update({f"G({name}(t))": g[index, t].item() for name, index in zip(names, found, strict=False)})
         rows.append(row)
     witness = {"horizon": domain.horizon, "goal": getattr(goal, "__name__", str(goal)),
-               "programs": {n: values[i].tolist() for n, i in zip(names, found)}, "table": rows}
+               "programs": {n: values[i].tolist() for n, i in zip(names, found, strict=False)}, "table": rows}
     return Refuted(witness, f"{law.name} fails for {law.definitions} on the domain", evidence)

@@ -9,8 +9,8 @@ in floating point.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from rsi.goals import is_prime
 

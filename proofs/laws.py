@@ -13,9 +13,10 @@ Refuted or Unknown when it does not, so a law's check never treats "holds up to 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Any, Callable
+from typing import Any
 
 from hypothesis import strategies as st
 

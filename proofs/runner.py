@@ -68,9 +68,9 @@ def check_law(
 
 def _labelled(law: Law, case: tuple) -> dict[str, Any]:
     named: dict[str, Any] = {}
-    for names, value in zip(law.variables, case):
+    for names, value in zip(law.variables, case, strict=False):
         if "," in names:
-            named.update(zip(names.split(","), value))
+            named.update(zip(names.split(","), value, strict=False))
         else:
             named[names] = value
     return named

@@ -125,7 +125,7 @@ def _raised(program: Any, lift: int, delta: tuple[int, ...]) -> Any:
     """The program with its values raised: by `delta` on a table, by `lift` on a closed form."""
     if isinstance(program, TableProgram):
         padded = delta + (0,) * (len(program.values) - len(delta))
-        return TableProgram(tuple(v + d for v, d in zip(program.values, padded)))
+        return TableProgram(tuple(v + d for v, d in zip(program.values, padded, strict=False)))
     return SpecProgram(program.value_form + lift, program.steps_form,
                        name=f"{program.value_form + lift}, steps {program.steps_form}")
 

@@ -22,8 +22,8 @@ exception — becomes `Unknown`, never `Proven`.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import sympy
 

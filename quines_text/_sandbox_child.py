@@ -59,10 +59,7 @@ def make_hook(finish, meter_is_tracing, run_dir, read_roots, fspath, getcwd):
     str_type, bytes_type, int_type = str, bytes, int
 
     def inside(path, roots):
-        for root in roots:
-            if path == root or path.startswith(root + "/"):
-                return True
-        return False
+        return any(path == root or path.startswith(root + "/") for root in roots)
 
     def as_path(raw):
         if isinstance(raw, int_type) or raw is None:

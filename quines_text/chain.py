@@ -35,8 +35,8 @@ import contextlib
 import io
 import json
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from quines_text.machines import MACHINE_MODULES, TextProgram
 from rsi.complexity import ComplexityBounds, LogFit, complexity_bounds, fit_log

@@ -46,6 +46,7 @@ Example 6; gcc 12 accepts them under -w); `compile_c` reports which flags were u
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -64,7 +65,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from quines_text.results import STATUSES, RunResult
+from quines_text.run_result import STATUSES, RunResult
 from rsi.atomic import atomic_path
 
 LANGS: tuple[str, ...] = ("python", "c", "js")
@@ -302,10 +303,8 @@ def _remove_cgroup(folder: Path) -> None:
         except OSError:
             pids = []
         for pid in pids:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         try:
             folder.rmdir()
             return
@@ -316,10 +315,8 @@ def _remove_cgroup(folder: Path) -> None:
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _pipe_to_child(data: bytes, feeds: dict[int, bytes], child_fds: list[int]) -> int:
@@ -378,10 +375,8 @@ def _launch(argv: list[str], run_dir: Path, limits: Limits, stdin: bytes, *,
             _remove_cgroup(group)
         own = [*child_fds, *feeds, status_r] + ([report_r] if report_r is not None else [])
         for fd in own:
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
         if proc is not None:
             for stream in (proc.stdin, proc.stdout, proc.stderr):
                 stream.close()

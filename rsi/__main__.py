@@ -1,4 +1,4 @@
 """`python -m rsi` is the `rsi` command line."""
-from rsi.cli import main
+from rsi.app.cli import main
 
 main()

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 __all__ = ["atomic_path", "write_bytes_atomic", "write_text_atomic"]
 
@@ -61,9 +61,9 @@ def atomic_path(path: Path | str, *, create_parents: bool = False,
 def write_bytes_atomic(path: Path | str, data: bytes, *, create_parents: bool = False) -> None:
     """Replace the content of `path` by `data` atomically (see `atomic_path`); the temporary
     file ends in ".tmp"."""
-    with atomic_path(path, create_parents=create_parents, suffix=".tmp") as temporary:
-        with open(temporary, "wb") as file:
-            file.write(data)
+    with atomic_path(path, create_parents=create_parents, suffix=".tmp") as temporary, \
+            open(temporary, "wb") as file:
+        file.write(data)
 
 
 def write_text_atomic(path: Path | str, text: str, *, encoding: str = "utf-8",

@@ -25,9 +25,11 @@ How a horizon T is read (the quantifiers range over all t, running reaches only 
 """
 from __future__ import annotations
 
+import contextlib
 import weakref
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -38,7 +40,7 @@ from rsi.verdict import HoldsUpTo, Proven, Refuted, Unknown, Verdict
 CONDITIONS: tuple[int, ...] = (1, 2, 3, 4)
 
 # P(0..T) of programs without their own vectorised `values_upto` (text programs), by program.
-_VALUES_CACHE: "weakref.WeakKeyDictionary[Any, np.ndarray]" = weakref.WeakKeyDictionary()
+_VALUES_CACHE: weakref.WeakKeyDictionary[Any, np.ndarray] = weakref.WeakKeyDictionary()
 
 
 def _check_horizon(horizon: int) -> None:
@@ -72,10 +74,8 @@ def values_on(program: Program, horizon: int) -> np.ndarray:
     except OverflowError:
         array = np.array(values, dtype=object)
     array.flags.writeable = False
-    try:
+    with contextlib.suppress(TypeError):
         _VALUES_CACHE[program] = array
-    except TypeError:
-        pass
     return array
 
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 import json
 import math
 import operator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -317,7 +318,7 @@ class ObservedProgram:
                     f"ObservedProgram needs one step count per value: {len(steps)} steps for "
                     f"{len(self.values)} values"
                 )
-            if any(later <= earlier for earlier, later in zip(steps, steps[1:])):
+            if any(later <= earlier for earlier, later in zip(steps, steps[1:], strict=False)):
                 raise ValueError(f"ObservedProgram steps must increase strictly, got {steps}")
             object.__setattr__(self, "steps", steps)
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar, Union
+from typing import Any, ClassVar
 
 
 class _VerdictBase:
@@ -108,7 +108,7 @@ class Unknown(_VerdictBase):
         return self.reason
 
 
-Verdict = Union[Refuted, HoldsUpTo, Proven, Unknown]
+Verdict = Refuted | HoldsUpTo | Proven | Unknown
 
 # The kinds that support a claim (up to a horizon, or outright).
 POSITIVE_KINDS: tuple[str, ...] = ("holds_up_to", "proven")

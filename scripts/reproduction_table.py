@@ -34,7 +34,7 @@ def experiments(epochs: int, generations: int, seed: int) -> list[tuple[str, str
          TrainConfig(quine=blog, method="regeneration", epochs=generations, seed=seed)),
     ]
     blog_accuracies = ("0.8648", "0.847", "0.8455")  # the blog's three (unstated) λ, in its order
-    for lam, accuracy in zip(LAMBDAS, blog_accuracies):
+    for lam, accuracy in zip(LAMBDAS, blog_accuracies, strict=False):
         rows.append((f"blog auxiliary, λ = {lam}", f"accuracy {accuracy}",
                      TrainConfig(quine=preset("blog", "auxiliary"), epochs=epochs, aux_lambda=lam, seed=seed)))
     rows.append(("blog solo classifier", "accuracy 0.9382",

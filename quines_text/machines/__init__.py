@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from quines_text.results import RunResult
+from quines_text.run_result import RunResult
 from rsi.programs import Outcome, parse_natural
 
 
@@ -102,7 +102,7 @@ class TextProgram:
     def value(self, t: int) -> int:
         return self.run(t).value
 
-    def successor(self) -> "TextProgram":
+    def successor(self) -> TextProgram:
         result = get_machine(self.lang).run(self.source, stdin_for(-1), None)
         if result.status != "ok":
             raise RuntimeError(f"P(-1) did not produce a successor: status {result.status}")

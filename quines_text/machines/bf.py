@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from quines_text import _bfengine
 from quines_text.machines import outcome_from_run, stdin_for
-from quines_text.results import RunResult
+from quines_text.run_result import RunResult
 from rsi.programs import Outcome
 
 

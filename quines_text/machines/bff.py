@@ -37,7 +37,7 @@ import numpy as np
 
 from quines_text import _bfengine
 from quines_text.machines import outcome_from_run, stdin_for
-from quines_text.results import RunResult
+from quines_text.run_result import RunResult
 from rsi.programs import Outcome
 
 PROGRAM_LEN = 64  # bytes in one soup program

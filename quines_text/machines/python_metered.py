@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from quines_text import sandbox
 from quines_text.machines import outcome_from_run, stdin_for
-from quines_text.results import RunResult
+from quines_text.run_result import RunResult
 from rsi.programs import Outcome
 
 

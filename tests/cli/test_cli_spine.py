@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from rsi.cli import COMMAND_MODULES, main
+from rsi.app.cli import COMMAND_MODULES, main
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
@@ -24,7 +24,7 @@ def test_help_lists_every_command_module():
 def test_help_imports_neither_torch_nor_sympy():
     probe = (
         "import sys\n"
-        "from rsi.cli import main\n"
+        "from rsi.app.cli import main\n"
         "try:\n    main(['--help'])\n"
         "except SystemExit:\n    pass\n"
         "print(sorted(m for m in ('torch', 'sympy', 'sklearn') if m in sys.modules))\n"

@@ -5,7 +5,7 @@ import pickle
 import pytest
 import torch
 
-from rsi.cli import main
+from rsi.app.cli import main
 
 
 def run(capsys, *args):

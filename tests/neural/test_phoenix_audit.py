@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from neural.phoenix_audit import audit_step, disagreements, program_from_losses, quality
+from neural.phoenix.audit import audit_step, disagreements, program_from_losses, quality
 from rsi.programs import ObservedProgram
 
 BUDGETS = (0, 10, 20, 30, 40, 50, 60, 70, 80)

@@ -5,8 +5,8 @@ from dataclasses import asdict, fields
 
 import pytest
 
-from neural.phoenix_data import DEPTH_RANGE, HEADS_RANGE, ModelSpec, make_dataset, refine, sample_spec
-from neural.phoenix_sandbox import execute_candidate
+from neural.phoenix.data import DEPTH_RANGE, HEADS_RANGE, ModelSpec, make_dataset, refine, sample_spec
+from neural.phoenix.sandbox import execute_candidate
 
 
 def changed(before: ModelSpec, after: ModelSpec) -> dict:

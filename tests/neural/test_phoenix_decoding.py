@@ -7,7 +7,7 @@ pytest.importorskip("transformers")  # the `phoenix` extra
 import torch  # noqa: E402
 
 from neural.phoenix import ModelSpec, PhoenixConfig  # noqa: E402
-from neural.phoenix_model import build_model, generate, tokenizer  # noqa: E402
+from neural.phoenix.model import build_model, generate, tokenizer  # noqa: E402
 
 SPEC = ModelSpec(d_model=16, num_layers=1, num_decoder_layers=1, num_heads=2, d_ff=32)
 CONFIG = {**SPEC.to_dict(), "d_kv": 8}

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from neural.phoenix_sandbox import CONFIG_BOUNDS, InvalidConfig, execute_candidate, parse_config
+from neural.phoenix.sandbox import CONFIG_BOUNDS, InvalidConfig, execute_candidate, parse_config
 
 VALID = {"d_model": 32, "num_layers": 2, "num_decoder_layers": 2, "num_heads": 4, "d_ff": 64,
          "d_kv": 8}

@@ -5,7 +5,7 @@ import pytest
 import torch
 from torch import nn
 
-from neural.selfrep import SelfRepNet, apply, chunk_index, init_weights, weightwise_inputs
+from neural.selfrep.net import SelfRepNet, apply, chunk_index, init_weights, weightwise_inputs
 
 PAPER_NET = SelfRepNet()  # 4 → 2 → 2 → 1, linear, no bias
 

@@ -4,9 +4,8 @@ import math
 import pytest
 import torch
 
-from neural.selfrep import SelfRepNet, apply
-from neural.selfrep_dynamics import (classify, identity_fixpoint, noise_robustness, run_self_replication,
-                                     self_apply)
+from neural.selfrep.dynamics import classify, identity_fixpoint, noise_robustness, run_self_replication, self_apply
+from neural.selfrep.net import SelfRepNet, apply
 
 NET = SelfRepNet()
 

@@ -6,9 +6,9 @@ import pytest
 import torch
 
 from neural.population import CheckpointMismatch
-from neural.selfrep import SelfRepNet, apply, init_weights
-from neural.selfrep_soup import SoupConfig, generation, run_soup
-from rsi.cli import main
+from neural.selfrep.net import SelfRepNet, apply, init_weights
+from neural.selfrep.soup import SoupConfig, generation, run_soup
+from rsi.app.cli import main
 
 NET = SelfRepNet()
 

@@ -32,8 +32,8 @@ def test_exhaustive_law_gets_its_expected_verdict(law):
 
 
 def test_necessity_witness_meets_the_other_conditions():
-    from rsi.programs import ObservedProgram
     from rsi.definitions import improves
+    from rsi.programs import ObservedProgram
 
     law = next(law for law in EXHAUSTIVE_LAWS if law.name == "condition-1-redundant")
     witness = check_exhaustive(law, Domain()).witness["programs"]

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from rsi.cli import main
-from rsi.cli.prove import _render
+from rsi.app.cli import main
+from rsi.app.cli.prove import _render
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ def test_bad_arguments_are_named_at_once(call, argument):
 
 @given(rs.improving_chains())
 def test_improving_chains_improve_link_by_link(chain):
-    for earlier, later in zip(chain, chain[1:]):
+    for earlier, later in zip(chain, chain[1:], strict=False):
         assert improves(later, earlier, identity, 12).kind == "holds_up_to"
 
 

@@ -3,7 +3,12 @@ import pytest
 import sympy
 
 from proofs.symbolic import (
-    SYMBOLIC_CLAIMS, T, eventual_sign, prove_big_o, prove_has_goal, prove_improves,
+    SYMBOLIC_CLAIMS,
+    T,
+    eventual_sign,
+    prove_big_o,
+    prove_has_goal,
+    prove_improves,
 )
 
 

@@ -6,11 +6,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quines_text.bff_python import run_tape_python
 from quines_text.machines import get_machine
 from quines_text.machines.bff import (
-    TAPE_LEN, VARIANTS, BffMachine, run_batch, run_pairs, run_tape,
+    TAPE_LEN,
+    VARIANTS,
+    BffMachine,
+    run_batch,
+    run_pairs,
+    run_tape,
 )
+from quines_text.machines.bff_reference import run_tape_python
 
 
 def tape(prefix: bytes) -> bytes:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from rsi.cli import main
+from rsi.app.cli import main
 
 EXAMPLE6 = Path(__file__).parents[2] / "rsi" / "data" / "mahoney_example6.c"
 

@@ -38,9 +38,9 @@ CHEATERS = {
     "python": "import sys\nsys.stdout.write(open(__file__).read())\n",
     "python-inspect": "import inspect\nimport sys\nsys.stdout.write(inspect.getsource(sys.modules[__name__]))\n",
     "c": (
-        "#include <stdio.h>\nint main(void)\n{\n    FILE *f = fopen(\"%s\", \"r\");\n"
+        "#include <stdio.h>\nint main(void)\n{{\n    FILE *f = fopen(\"{}\", \"r\");\n"
         "    int c;\n    if (!f) return 1;\n    while ((c = fgetc(f)) != EOF) putchar(c);\n"
-        "    return 0;\n}\n" % SOURCE_NAMES["c"]
+        "    return 0;\n}}\n".format(SOURCE_NAMES["c"])
     ),
     "js": "process.stdout.write(require('fs').readFileSync(__filename, 'utf8'));\n",
 }

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from quines_text.quine import QUINE_TEMPLATES, SUCCESSOR_TEMPLATES, check, make_relay
-from rsi.cli import main
+from rsi.app.cli import main
 
 QUINES = Path(__file__).parent / "quines"
 

@@ -16,7 +16,7 @@ from quines_text.quine import (
     make,
     make_successor,
 )
-from quines_text.quine_check import run_program
+from quines_text.quine.check import run_program
 
 # Printable text with the characters that break naive constructions mixed in.
 PAYLOADS = st.lists(

@@ -1,11 +1,11 @@
-"""quines_text.relay: a Python -> JavaScript -> Python relay built with make has period 2, a
+"""quines_text.quine.relay: a Python -> JavaScript -> Python relay built with make has period 2, a
 quine period 1; relays that never repeat or break stop with the reason."""
 from pathlib import Path
 
 import pytest
 
 from quines_text.quine import make_relay, make_successor, relay
-from quines_text.relay import detect_lang
+from quines_text.quine.relay import detect_lang
 
 QUINES = Path(__file__).parent / "quines"
 

@@ -102,7 +102,7 @@ def test_large_stdin_is_fed_without_deadlock():
 
 
 def test_c_build_is_cached_by_source():
-    source = "int main(void){return 0;}/* cache test %d */" % os.getpid()
+    source = f"int main(void){{return 0;}}/* cache test {os.getpid()} */"
     first, second = sandbox.compile_c(source), sandbox.compile_c(source)
     assert first.binary == second.binary and second.cached
     assert first.flags == sandbox.C_FLAGS

@@ -10,12 +10,17 @@ import numpy as np
 import pytest
 
 from quines_text.machines.bff import PROGRAM_LEN
-from quines_text.soup import Soup, SoupConfig
-from quines_text.soup_metrics import (
-    MIN_SPAN, Snapshot, first_crossing, high_order_entropy, readable, replicator_check,
+from quines_text.soup.metrics import (
+    MIN_SPAN,
+    Snapshot,
+    first_crossing,
+    high_order_entropy,
+    readable,
+    replicator_check,
     transition_epoch,
 )
-from quines_text.soup_run import History, run_soup
+from quines_text.soup.pool import Soup, SoupConfig
+from quines_text.soup.run import History, run_soup
 
 # "bff" variant: head0 = 128 % 128 = 0 on a nonzero byte, head1 = '@' = 64, the partner's
 # start; [.>}] copies byte i to byte 64 + i until head0 meets a zero byte (there is none).

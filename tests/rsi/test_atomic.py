@@ -23,7 +23,7 @@ def test_bytes_and_text_are_written_over_an_old_file(tmp_path):
     write_bytes_atomic(target, b"\x00new\xff")
     assert target.read_bytes() == b"\x00new\xff"
     write_text_atomic(str(target), "é\n")  # a str path too
-    assert target.read_bytes() == "é\n".encode("utf-8")
+    assert target.read_bytes() == "é\n".encode()
     assert names(tmp_path) == ["out.bin"]
 
 
@@ -36,21 +36,19 @@ def test_written_file_is_readable_by_others(tmp_path):
 def test_an_exception_inside_the_block_keeps_the_old_content_and_leaves_no_temporary(tmp_path):
     target = tmp_path / "checkpoint.npz"
     target.write_bytes(b"old")
-    with pytest.raises(RuntimeError, match="writer failed"):
-        with atomic_path(target) as temporary:
-            temporary.write_bytes(b"half of the new")
-            assert temporary.parent == tmp_path and temporary.exists()
-            raise RuntimeError("writer failed")
+    with pytest.raises(RuntimeError, match="writer failed"), atomic_path(target) as temporary:
+        temporary.write_bytes(b"half of the new")
+        assert temporary.parent == tmp_path and temporary.exists()
+        raise RuntimeError("writer failed")
     assert target.read_bytes() == b"old"
     assert names(tmp_path) == ["checkpoint.npz"]
 
 
 def test_keyboard_interrupt_inside_the_block_leaves_no_temporary(tmp_path):
     target = tmp_path / "stage.json"
-    with pytest.raises(KeyboardInterrupt):
-        with atomic_path(target) as temporary:
-            temporary.write_text("{")
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), atomic_path(target) as temporary:
+        temporary.write_text("{")
+        raise KeyboardInterrupt
     assert names(tmp_path) == []
 
 

@@ -4,8 +4,9 @@ import shutil
 
 import pytest
 
+from quines_text.paper_examples import example6
 from rsi import examples
-from rsi.cli import main
+from rsi.app.cli import main
 
 needs_gcc = pytest.mark.skipif(shutil.which("gcc") is None, reason="runs C programs with gcc")
 
@@ -18,7 +19,7 @@ def run_main(args: list[str], capsys) -> tuple[int, str, str]:
 
 
 def test_examples_json_reports_agreement_and_exits_0(monkeypatch, capsys):
-    monkeypatch.setattr(examples, "EXAMPLES", examples.EXAMPLES[:2])
+    monkeypatch.setattr(example6, "ALL_EXAMPLES", examples.EXAMPLES[:2])
     code, out, _ = run_main(["examples", "--json"], capsys)
     data = json.loads(out)
     assert code == 0 and data["all_agree"] is True
@@ -26,7 +27,7 @@ def test_examples_json_reports_agreement_and_exits_0(monkeypatch, capsys):
 
 
 def test_examples_exit_1_when_a_changed_example_disagrees(monkeypatch, capsys):
-    monkeypatch.setattr(examples, "EXAMPLES", (examples.Example1(steps=120),))
+    monkeypatch.setattr(example6, "ALL_EXAMPLES", (examples.Example1(steps=120),))
     code, out, _ = run_main(["examples"], capsys)
     assert code == 1
     assert "NO" in out and "0 of 1 examples agree" in out

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from rsi.complexity import COMPRESSORS, compressed_length, complexity_bounds, empty_overhead, fit_log
+from rsi.complexity import COMPRESSORS, complexity_bounds, compressed_length, empty_overhead, fit_log
 from rsi.examples import example6_source
 
 SOURCE = example6_source().encode()
@@ -49,7 +49,7 @@ def test_fit_log_recovers_exact_coefficients():
 def test_fit_log_residuals_are_size_minus_fit():
     ns, sizes = [1, 2, 3, 4], [10.0, 12.0, 11.0, 15.0]
     fit = fit_log(ns, sizes)
-    for n, size, residual in zip(ns, sizes, fit.residuals):
+    for n, size, residual in zip(ns, sizes, fit.residuals, strict=False):
         assert residual == pytest.approx(size - (fit.a + fit.b * math.log(n)))
     assert sum(fit.residuals) == pytest.approx(0.0, abs=1e-9)  # least squares with an intercept
     assert set(fit.to_dict()) == {"a", "b", "residuals", "rms"}

@@ -1,7 +1,7 @@
 """`rsi report`: a tiny report (sizes TINY, the code path of --quick) has every section and
 plot, and the page shows the numbers of results.json; interrupting it with SIGINT and running
 it again with --resume redoes no finished stage and leaves no corrupt file.  The SIGINT handler
-(`rsi.report.interrupt`) exits 130 under `python -m` even when the interrupt leaves exec() of
+(`rsi.app.report.interrupt`) exits 130 under `python -m` even when the interrupt leaves exec() of
 a string, stops at the next check when its exception was swallowed, and lets a write finish."""
 import html
 import json
@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from rsi.cli import main
-from rsi.report import STAGES, TINY, build_report, interrupt, store
-from rsi.report.page import fmt
-from rsi.report.store import write_atomic
+from rsi.app.cli import main
+from rsi.app.report import STAGES, TINY, build_report, interrupt, store
+from rsi.app.report.page import fmt
+from rsi.app.report.store import write_atomic
 
 torch = pytest.importorskip("torch")
 torch.set_num_threads(1)
@@ -107,7 +107,7 @@ def test_the_weights_section_states_where_compression_exceeds_the_bound(report):
     assert "loose" in weights["statement"] and "constructive bound" in weights["statement"]
     totals = [bound["total"] for bound in weights["bounds"]]
     for k, sizes in weights["sizes"].items():
-        over = [n for n, (size, total) in enumerate(zip(sizes, totals), start=1) if size is not None and size > total]
+        over = [n for n, (size, total) in enumerate(zip(sizes, totals, strict=False), start=1) if size is not None and size > total]
         assert weights["exceeds"][k] == over
     assert weights["replay"]["verified"] and "bit for bit identical" in page
 
@@ -175,7 +175,7 @@ def test_sigint_leaving_exec_of_a_string_still_exits_130_under_python_m(tmp_path
     # though it was caught: what torch's lazy import of torch._dynamo (dataclasses) did to rsi report
     (tmp_path / "interrupted_in_exec.py").write_text(
         "import sys\n"
-        "from rsi.report import interrupt\n"
+        "from rsi.app.report import interrupt\n"
         "try:\n"
         "    with interrupt.sigint_caught():\n"
         "        exec('import signal, time\\nsignal.raise_signal(signal.SIGINT)\\ntime.sleep(30)')\n"
@@ -190,7 +190,7 @@ def test_sigint_leaving_exec_of_a_string_still_exits_130_under_python_m(tmp_path
 
 def test_a_swallowed_sigint_is_raised_at_the_next_check():
     with interrupt.sigint_caught():
-        try:
+        try:  # noqa: SIM105 -- imitates code that swallows the interrupt, on purpose
             sigint_to_this_thread()
         except interrupt.Interrupted:
             pass  # what a garbage-collector callback or __del__ does with it

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from rsi.cli import main
-from rsi.sweep import ResultsStore
+from rsi.app.cli import main
+from rsi.app.sweep import ResultsStore
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "sweeps"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rsi.sweep import LocalExecutor, RayExecutor, load_spec, run_sweep
+from rsi.app.sweep import LocalExecutor, RayExecutor, load_spec, run_sweep
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "sweeps"
 

@@ -1,4 +1,4 @@
-"""rsi.sweep.runner on the local process pool: one row per task with its parameters, seed,
+"""rsi.app.sweep.runner on the local process pool: one row per task with its parameters, seed,
 metrics, status, attempts, wall time and host; failed attempts are retried and a task that
 keeps failing is recorded with its error, never dropped; --resume runs only what is not
 finished; the same spec gives the same metrics whatever the pool size; summary.json."""
@@ -8,8 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from rsi.sweep import (
-    EXPERIMENTS, Experiment, LocalExecutor, Param, SpecError, load_spec, parse_spec, run_sweep,
+from rsi.app.sweep import (
+    EXPERIMENTS,
+    Experiment,
+    LocalExecutor,
+    Param,
+    SpecError,
+    load_spec,
+    parse_spec,
+    run_sweep,
 )
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "sweeps"

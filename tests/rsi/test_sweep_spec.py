@@ -1,4 +1,4 @@
-"""rsi.sweep.spec and rsi.sweep.experiments: a spec expands into the grid × seeds in order,
+"""rsi.app.sweep.spec and rsi.app.sweep.experiments: a spec expands into the grid × seeds in order,
 task ids are stable hashes of (experiment, complete parameters, seed), and every bad spec
 is refused with a message naming what is wrong."""
 import tomllib
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rsi.sweep import EXPERIMENTS, SpecError, load_spec, parse_spec, task_id
+from rsi.app.sweep import EXPERIMENTS, SpecError, load_spec, parse_spec, task_id
 
 HERE = Path(__file__).parent
 EXAMPLES = Path(__file__).parents[2] / "examples" / "sweeps"

@@ -1,11 +1,11 @@
-"""rsi.sweep.store: rows are whole lines that read back equal; a torn last line (a kill
+"""rsi.app.sweep.store: rows are whole lines that read back equal; a torn last line (a kill
 mid-write) is dropped and cut off so the next row starts on its own line; a bad line
 before the last is reported as corruption; one sweep at a time holds a results folder."""
 import json
 
 import pytest
 
-from rsi.sweep import ResultsStore, Row, SpecError
+from rsi.app.sweep import ResultsStore, Row, SpecError
 
 
 def row(n: int, status: str = "ok") -> Row:
@@ -48,9 +48,8 @@ def test_bad_line_before_the_last_is_corruption(tmp_path):
 
 
 def test_second_store_on_the_same_folder_is_refused(tmp_path):
-    with ResultsStore(tmp_path):
-        with pytest.raises(SpecError, match="another sweep is writing"):
-            ResultsStore(tmp_path).__enter__()
+    with ResultsStore(tmp_path), pytest.raises(SpecError, match="another sweep is writing"):
+        ResultsStore(tmp_path).__enter__()
     with ResultsStore(tmp_path) as store:  # released on exit
         assert store.rows == []
 

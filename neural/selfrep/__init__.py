@@ -1,0 +1,1 @@
+"""Self-replicating neural networks (Gabor et al. 2022): nets, dynamics, soups."""
