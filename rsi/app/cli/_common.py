@@ -17,9 +17,10 @@ class BadInput(Exception):
 
 
 def read_text_file(path: Path, what: str = "file") -> str:
-    """The file's text, or BadInput naming the path and the problem."""
+    """The file's text, byte for byte (UTF-8; line endings kept as they are, so a CRLF file
+    is checked and run as CRLF), or BadInput naming the path and the problem."""
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise BadInput(f"{what} not found: {path}") from None
     except IsADirectoryError:

@@ -25,7 +25,7 @@ def _chain_source(lang: str | None, file: str | None, start: int) -> tuple[str, 
     from quines_text.quine import SUCCESSOR_TEMPLATES, make_successor
 
     if file is not None:
-        return Path(file).read_text(encoding="utf-8"), lang or lang_from_path(file)
+        return Path(file).read_bytes().decode("utf-8"), lang or lang_from_path(file)
     lang = lang or "python"
     if lang not in SUCCESSOR_TEMPLATES:
         raise ValueError(f"no successor template for {lang!r}; templates: "
