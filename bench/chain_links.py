@@ -51,7 +51,8 @@ def main() -> None:
     before_last = marks[f"D_{checked[-2]}"] if len(checked) > 1 else marks[f"P_{n}"]
     replay = (marks[f"D_{checked[-1]}"] - before_last) / max(checked[-1] - 1, 1)
     fit = report.fit
-    body = f"""Machine: {platform.machine()}, {os.cpu_count()} CPUs, CPython {platform.python_version()}; sandbox namespaces: {sandbox.isolation().namespaces}.
+    machine = f"{platform.machine()}, {os.cpu_count()} CPUs, CPython {platform.python_version()}"
+    body = f"""Machine: {machine}; sandbox namespaces: {sandbox.isolation().namespaces}.
 
 | quantity | value |
 |---|---|

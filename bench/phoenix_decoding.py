@@ -50,8 +50,10 @@ def main() -> None:
     source = quick.base.source()
     settings = [(3e-3, 40), (3e-3, 150), (1e-2, 100), (1e-2, 150)]
     n = args.seeds * CANDIDATES
+    with open("/proc/loadavg") as loadavg:
+        load = loadavg.read().split()[0]
     lines = [f"{torch.get_num_threads()} torch thread(s), CPU; load average "
-             f"{open('/proc/loadavg').read().split()[0]}.  Cells: valid / usable (valid, "
+             f"{load}.  Cells: valid / usable (valid, "
              f"distinct, not the query) of {n} candidates ({args.seeds} seeds x {CANDIDATES}).", "",
              "| lr | steps | held-out loss | train s | " + " | ".join(DECODINGS) + " |",
              "|---|---|---|---|" + "---|" * len(DECODINGS)]

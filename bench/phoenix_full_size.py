@@ -53,8 +53,10 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     rows = {"full size (paper defaults)": PhoenixConfig(), "--quick": PhoenixConfig.quick()}
     measured = {name: measure(config, args.steps) for name, config in rows.items()}
+    with open("/proc/loadavg") as loadavg:
+        load = loadavg.read().split()[0]
     lines = [f"Machine: {platform.machine()}, {torch.get_num_threads()} torch threads, CPU only "
-             f"(shared with other jobs; load average {open('/proc/loadavg').read().split()[0]}).",
+             f"(shared with other jobs; load average {load}).",
              "", "| preset | s/step | s to sample C | one iteration (extrapolated) | "
              "whole run (extrapolated) |", "|---|---|---|---|---|"]
     for name, m in measured.items():

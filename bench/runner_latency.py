@@ -1,12 +1,12 @@
 """Sandbox latency: median wall time of quines_text.sandbox.run on a trivial Python program
-versus a bare `subprocess.run([sys.executable, "-c", ...])` in the same run (issue 3 item 8).
+versus a bare `subprocess.run([sys.executable, "-c", ...])` in the same run.
 
 "bare -I -S" is the same bare child without site-packages, as the sandboxed child runs; it
-shows what the sandbox itself costs.  The sandbox run includes everything a caller pays: temporary run folder, pids cgroup, the
-launcher with its namespaces (network, mount, PID, IPC, UTS), read-only remount, capability
-drop, the Python child (`-P -S -s`) with its bootstrap, audit hook and report pipe, and the
-clean-up.  The two kinds of runs alternate so that load from other processes hits both alike.
-Target: ratio <= 1.5.
+shows what the sandbox itself costs.  The sandbox run includes everything a caller pays:
+temporary run folder, pids cgroup, the launcher with its namespaces (network, mount, PID, IPC,
+UTS), read-only remount, capability drop, the Python child (`-P -S -s`) with its bootstrap,
+audit hook and report pipe, and the clean-up.  The two kinds of runs alternate so that load
+from other processes hits both alike.  Target: ratio <= 1.5.
 
 Usage: python bench/runner_latency.py [--runs N]
 """

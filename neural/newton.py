@@ -70,11 +70,16 @@ class Newton(Method):
     def _gauss_newton_diagonal(self, pullback: Callable[[Tensor], tuple[Tensor]], shape: torch.Size) -> Tensor:
         """Hutchinson estimate of diag(JᵀJ), (K, m): the mean of (Jᵀu)² over Gaussian u."""
         probes = sample_normal((PROBES, shape[-1]), self.generators, self.model.device)  # (K, P, n)
-        return sum(pullback(probes[:, p])[0].pow(2) for p in range(PROBES)) / PROBES
+        total = pullback(probes[:, 0])[0].pow(2)
+        for p in range(1, PROBES):
+            total = total + pullback(probes[:, p])[0].pow(2)
+        return total / PROBES
 
     def run_epoch(self) -> None:
         theta = self.theta.detach()
-        residual, pullback = vjp(self._residual, theta)
+        pair = vjp(self._residual, theta)  # (output, pullback): without has_aux, two items
+        residual: Tensor = pair[0]
+        pullback: Callable[[Tensor], tuple[Tensor]] = pair[1]
         gradient = pullback(residual)[0]
         diagonal = self._gauss_newton_diagonal(pullback, residual.shape)
 

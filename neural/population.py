@@ -9,7 +9,7 @@ never leaves a half-written checkpoint.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,7 +74,7 @@ def evaluate(model: BatchedQuine, theta: Tensor, initial_rms: list[float]) -> li
     """Metrics of every net in the batch (held-out accuracy when it classifies)."""
     with torch.no_grad():
         weights, preds = model.predicted(theta), model.predict_all(theta)
-        accuracies: list[float | None] = [None] * theta.shape[0]
+        accuracies: Sequence[float | None] = [None] * theta.shape[0]
         if model.config.classifies:
             digits = load_split().to(model.device)
             accuracies = accuracy_of(model.logits(theta, digits.test_images), digits.test_labels)

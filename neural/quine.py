@@ -11,6 +11,7 @@ predicted parameters (`ParamLayout`); `BatchedQuine` evaluates K nets at once wi
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -19,8 +20,8 @@ from torch.func import functional_call, vmap
 
 from neural.config import IMAGE_PIXELS, N_CLASSES, QuineConfig
 
-_ACTIVATIONS = {"selu": nn.functional.selu, "relu": nn.functional.relu, "tanh": torch.tanh,
-                "linear": lambda x: x}
+_ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
+    "selu": nn.functional.selu, "relu": nn.functional.relu, "tanh": torch.tanh, "linear": lambda x: x}
 
 
 def predicted_count(config: QuineConfig) -> int:
@@ -35,6 +36,10 @@ def predicted_count(config: QuineConfig) -> int:
 
 class QuineNet(nn.Module):
     """Fixed coordinate map → `hidden_layers` width×width layers (no bias) → 1 (and → 10)."""
+
+    coordinate_map: Tensor  # buffers, registered in __init__
+    image_map: Tensor
+    act: Callable[[Tensor], Tensor]
 
     def __init__(self, config: QuineConfig):
         super().__init__()
@@ -101,7 +106,7 @@ class ParamLayout:
         return sum(self.sizes)
 
     def unflatten(self, theta: Tensor) -> dict[str, Tensor]:
-        parts = torch.split(theta, self.sizes, dim=-1)
+        parts = torch.split(theta, list(self.sizes), dim=-1)
         return {name: part.reshape(*theta.shape[:-1], *shape)
                 for name, part, shape in zip(self.names, parts, self.shapes, strict=False)}
 

@@ -19,7 +19,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from rsi.definitions import (
     has_goal,
@@ -261,6 +261,12 @@ Example = Example1 | Example2 | Example3 | Example4 | Example5
 EXAMPLES: tuple[Example, ...] = (Example1(), Example2(), Example3(), Example4(), Example5())
 
 
-def check_examples(examples: Sequence[Example] = EXAMPLES) -> list[ExampleResult]:
+class PaperExample(Protocol):
+    """Any checkable example of the paper: Examples 1-5 here, Example 6 beside the harness."""
+
+    def check(self) -> ExampleResult: ...
+
+
+def check_examples(examples: Sequence[PaperExample] = EXAMPLES) -> list[ExampleResult]:
     """Every example's computed verdicts and agreement with the paper."""
     return [example.check() for example in examples]

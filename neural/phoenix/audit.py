@@ -6,9 +6,9 @@ does not exist t' > t such that G(Q(t')) < G(P(t'))", where P(t) is what program
 with t units of time.
 
 Each kept model source of DeepPhoenix is read as such a program: its time is a training budget.
-`program_from_losses` gives an `rsi.programs.ObservedProgram` holding P_i(t) for t = 0, 1, ..., k, where t indexes a grid of training budgets
-b_0 = 0 < b_1 < ... < b_k (steps of the paper's training stage, all sources trained from the
-same seed on the same batches) and
+`program_from_losses` gives an `rsi.programs.ObservedProgram` holding P_i(t) for
+t = 0, 1, ..., k, where t indexes a grid of training budgets b_0 = 0 < b_1 < ... < b_k (steps
+of the paper's training stage, all sources trained from the same seed on the same batches) and
 
     P_i(t) = floor(10^6 * exp(-L_i(b_t)))
 
@@ -85,6 +85,8 @@ class AuditStep:
 def audit_step(index: int, p: ObservedProgram, q: ObservedProgram,
                greedy_kept_new: bool) -> AuditStep:
     """Mahoney's "q improves on p" (goal identity, horizon = the grid) beside the greedy rule."""
+    if p.steps is None:
+        raise ValueError("an audited program needs its training budgets (ObservedProgram.steps)")
     if p.steps != q.steps:
         raise ValueError("both programs must be audited on the same budgets")
     horizon = p.horizon

@@ -61,7 +61,7 @@ class _Stage:
         start = time.monotonic()
         execution = execute_candidate(source)
         status, loss = execution.status, float("nan")
-        if status == "valid":
+        if status == "valid" and execution.config is not None:  # a valid execution carries its config
             c = self.config
             loss = few_shot_loss(execution.config, self.few_shot, batch_size=c.batch_size,
                                  lr=c.lr, seed=c.seed, device=self.device)
@@ -76,7 +76,7 @@ class _Stage:
         """The training stage of `source` (which must be valid); returns the trained model."""
         start = time.monotonic()
         execution = execute_candidate(source)
-        if execution.status != "valid":
+        if execution.status != "valid" or execution.config is None:
             raise ValueError(f"the source to train is not valid ({execution.status}: "
                              f"{execution.detail})")
         c = self.config

@@ -16,6 +16,7 @@ import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 
@@ -77,11 +78,14 @@ def build_model(config: dict[str, int], seed: int, device: torch.device):
     from transformers import T5Config, T5ForConditionalGeneration
 
     tok = tokenizer()
+    design: dict[str, Any] = dict(config)  # the integer T5Config fields of CONFIG_BOUNDS
     t5_config = T5Config(vocab_size=len(tok), dropout_rate=0.0, feed_forward_proj="relu",
-                         pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id,
-                         decoder_start_token_id=tok.pad_token_id, **config)
+                         pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id, **design)
+    t5_config.decoder_start_token_id = tok.pad_token_id  # not in T5Config's typed signature
     torch.manual_seed(seed)
-    return T5ForConditionalGeneration(t5_config).to(device)
+    model = T5ForConditionalGeneration(t5_config)
+    # transformers declares PreTrainedModel.to through functools.wraps(Module.to); mypy reads it unbound
+    return model.to(device)  # type: ignore[arg-type]  # see the line above: the call is bound
 
 
 @torch.no_grad()
@@ -117,6 +121,8 @@ def train(model, data: EncodedPairs, *, steps: int, batch_size: int, lr: float, 
     """`steps` AdamW steps on batches of `data` (reshuffled each epoch from `seed`, or in order
     with shuffle=False); the held-out loss is measured after every step count in `budgets`
     (0 = before training).  A non-finite loss stops the run (its losses end with it)."""
+    if budgets and heldout is None:
+        raise ValueError("held-out losses at budgets need the held-out data (heldout=)")
     device = next(model.parameters()).device
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
     order = torch.Generator().manual_seed(seed)
@@ -126,7 +132,7 @@ def train(model, data: EncodedPairs, *, steps: int, batch_size: int, lr: float, 
     rows = torch.empty(0, dtype=torch.long)
     model.train()
     for step in range(steps + 1):
-        if step in wanted:
+        if step in wanted and heldout is not None:  # budgets without heldout are refused above
             measured.append(heldout_loss(model, heldout, batch_size))
         if step == steps:
             break

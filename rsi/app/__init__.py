@@ -1,1 +1,2 @@
-"""The application shell: the `rsi` command line, the report (main job) and sweeps; the only layer that imports every other."""
+"""The application shell: the `rsi` command line, the report (main job) and sweeps; the only
+layer that imports every other."""

@@ -107,7 +107,8 @@ def test_the_weights_section_states_where_compression_exceeds_the_bound(report):
     assert "loose" in weights["statement"] and "constructive bound" in weights["statement"]
     totals = [bound["total"] for bound in weights["bounds"]]
     for k, sizes in weights["sizes"].items():
-        over = [n for n, (size, total) in enumerate(zip(sizes, totals, strict=False), start=1) if size is not None and size > total]
+        pairs = enumerate(zip(sizes, totals, strict=False), start=1)
+        over = [n for n, (size, total) in pairs if size is not None and size > total]
         assert weights["exceeds"][k] == over
     assert weights["replay"]["verified"] and "bit for bit identical" in page
 

@@ -8,11 +8,18 @@ Exit 0 when the run finished (the tables say what was reached), 2 for bad input.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
 from rsi.app.cli._common import HOLDS, BadInput, emit
+
+if TYPE_CHECKING:  # imported lazily at run time: `rsi --help` works without torch
+    from neural.selfrep.net import SelfRepNet
+
+_Built = TypeVar("_Built")
 
 
 def _number(value: float | None, spec: str) -> str:
@@ -114,7 +121,7 @@ _JSON = typer.Option(False, "--json", help="machine-readable output")
 
 
 def _selfrep_net(kind: str, width: int, depth: int, aggregates: int, aggregator: str, activation: str,
-                 init: str):  # noqa: ANN202 (neural.selfrep.net.SelfRepNet, imported lazily)
+                 init: str) -> SelfRepNet:
     from neural.selfrep.net import SelfRepNet
 
     return SelfRepNet(kind=kind, width=width, depth=depth, aggregates=aggregates, aggregator=aggregator,
@@ -174,7 +181,7 @@ def _register_selfrep(neural_app: typer.Typer) -> None:
     selfrep_app = typer.Typer(no_args_is_help=True, help="Self-replicating nets (Gabor et al. 2022).")
     neural_app.add_typer(selfrep_app, name="selfrep")
 
-    def runs_command(mode: str, runs: int, budget: int, lr: float, net: object, seed: int, eps: float,
+    def runs_command(mode: str, runs: int, budget: int, lr: float, net: SelfRepNet, seed: int, eps: float,
                      device: str, as_json: bool) -> None:
         from neural.population import resolve_device
         from neural.selfrep.dynamics import run_self_replication
@@ -291,7 +298,7 @@ def _register_selfrep(neural_app: typer.Typer) -> None:
         raise typer.Exit(HOLDS)
 
 
-def _checked(build, *args):  # noqa: ANN001, ANN202
+def _checked(build: Callable[..., _Built], *args: Any) -> _Built:
     """build(*args), a ValueError turned into BadInput."""
     try:
         return build(*args)

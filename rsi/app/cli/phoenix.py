@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -75,9 +76,9 @@ def register(app: typer.Typer) -> None:
 
         from neural.phoenix.records import CHECKPOINT, PhoenixConfig, PhoenixRun
 
-        given = {"iterations": iterations, "candidates": candidates, "search_batches": batches,
-                 "few_shot_samples": samples, "train_steps": train_steps, "seed": seed}
-        given = {k: v for k, v in given.items() if v is not None}
+        options: dict[str, Any] = {"iterations": iterations, "candidates": candidates, "search_batches": batches,
+                                   "few_shot_samples": samples, "train_steps": train_steps, "seed": seed}
+        given = {k: v for k, v in options.items() if v is not None}  # PhoenixConfig's defaults fill the rest
         injected = [read_text_file(path, "candidate file") for path in inject]
         if resume and out is None:
             raise BadInput("--resume needs --out DIR holding a checkpoint")
@@ -85,7 +86,7 @@ def register(app: typer.Typer) -> None:
             raise BadInput(f"{out} already holds a run; use --resume or another --out")
         previous = None
         try:
-            if resume:
+            if resume and out is not None:  # --resume without --out is refused above
                 previous = PhoenixRun.load(out)
                 clash = sorted(k for k, v in given.items()
                                if k != "iterations" and getattr(previous.config, k) != v)

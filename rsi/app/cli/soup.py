@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -53,11 +54,11 @@ def _print_summary(data: dict) -> None:
                       f"{data['interactions_per_s']:.3g} interactions/s")
     console.print(f"transition: {_transition_text(data['transition_epoch'], data['first_crossing'])}")
     verdict = "a replicator" if rep["is_replicator"] else "not a replicator"
+    span = _span_text(rep["span_start"], rep["span_length"], len(rep["program"]) // 2)
     console.print(
         f"replicator check of the top program ({verdict}): over {rep['trials']} random partners, "
         f"exact copies {rep['copy_fraction']:.2f}, byte match {rep['byte_match']:.2f}, "
-        f"{_span_text(rep['span_start'], rep['span_length'], len(rep['program']) // 2)}, copied again by {rep['heritable']:.2f} "
-        "of the copies"
+        f"{span}, copied again by {rep['heritable']:.2f} of the copies"
     )
     for hex_program, count in last["top_programs"]:
         console.print(f"{count:>8}  {_render_program(hex_program)}")
@@ -107,9 +108,9 @@ def register(app: typer.Typer) -> None:
         from quines_text.soup.pool import CHECKPOINT, Soup, SoupConfig
         from quines_text.soup.run import History, run_soup
 
-        given = {"programs": programs, "seed": seed, "variant": variant,
-                 "mutation_rate": mutation, "max_steps": max_steps}
-        given = {k: v for k, v in given.items() if v is not None}
+        options: dict[str, Any] = {"programs": programs, "seed": seed, "variant": variant,
+                                   "mutation_rate": mutation, "max_steps": max_steps}
+        given = {k: v for k, v in options.items() if v is not None}  # SoupConfig's defaults fill the rest
         if resume:
             if out is None:
                 raise BadInput("--resume needs --out DIR holding a checkpoint")
@@ -155,7 +156,7 @@ def register(app: typer.Typer) -> None:
 
             def on_epoch(stats, shot) -> None:
                 speed = progress.tasks[0].speed
-                fields = {"rate": f"{speed:.1f} epochs/s" if speed else ""}
+                fields: dict[str, Any] = {"rate": f"{speed:.1f} epochs/s" if speed else ""}
                 if shot is not None:
                     fields["entropy"] = f"{shot.high_order_entropy:.3f}"
                 progress.update(task, advance=1, **fields)

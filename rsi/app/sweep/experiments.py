@@ -64,7 +64,7 @@ class Param:
             value = float(value)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise SpecError(f"parameter {self.name!r} must be {kind.__name__}, got {value!r}")
-        if kind is float and not math.isfinite(value):
+        if isinstance(value, float) and not math.isfinite(value):
             raise SpecError(f"parameter {self.name!r} must be finite, got {value!r}")
         return value
 

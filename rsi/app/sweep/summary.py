@@ -91,10 +91,11 @@ def group_summaries(spec: SweepSpec, rows: dict[str, Row]) -> tuple[GroupSummary
     summaries = []
     for point, members in groups.values():
         ok = [row for row in members if row is not None and row.status == "ok"]
-        names = list(dict.fromkeys(name for row in ok for name in row.metrics or {}))
+        ok_metrics = [row.metrics or {} for row in ok]
+        names = list(dict.fromkeys(name for found in ok_metrics for name in found))
         metrics = {}
         for name in names:
-            values = [float(row.metrics[name]) for row in ok if _numeric(row.metrics.get(name))]
+            values = [float(found[name]) for found in ok_metrics if _numeric(found.get(name))]
             if values:
                 metrics[name] = _stat(values)
         failed = sum(row is not None and row.status == "failed" for row in members)
