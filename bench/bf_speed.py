@@ -1,4 +1,4 @@
-"""BF engine speed: steps/s of quines_text._bfengine versus a plain C interpreter (issue 4).
+"""BF engine speed: steps/s of quines_text._bfengine versus a plain C interpreter.
 
 The baseline is bench/bf_reference.c, compiled here with `gcc -O2`: a switch-based
 interpreter with precomputed jumps and the same exact step count.  Both run the same

@@ -1,4 +1,4 @@
-"""Batched BFF speed (issue 4): 10,000 programs of 64 bytes, at most 8,192 steps each.
+"""Batched BFF speed (the soup of Aguera y Arcas et al. 2024): 10,000 programs of 64 bytes, at most 8,192 steps each.
 
 Reports executed programs*steps per second of `run_batch` (1 and 2 threads) against the
 single-program engine called in a Python loop over the same programs, and against the

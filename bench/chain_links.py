@@ -1,4 +1,4 @@
-"""Time per link of an RSI chain of Mahoney's Example 6 C program (issue 6 item 7).
+"""Time per link of an RSI chain of Mahoney's Example 6 C program (Mahoney 2008).
 
 `quines_text.chain.run_chain` on rsi/data/mahoney_example6.c with n links, no goal, starting
 from an empty C compile cache (a fresh XDG_CACHE_HOME; the sandbox launcher is built before

@@ -1,5 +1,5 @@
 """Metered Python overhead: the same CPU-bound program run by quines_text.sandbox unmetered and
-on the metered machine (exact bytecode count, quines_text._opmeter), in the same run (issue 4).
+on the metered machine (exact bytecode count, quines_text._opmeter), in the same run.
 
 Both runs go through the same sandbox, so start-up costs the same; the program runs for about
 a second unmetered so that start-up is small beside it.  Target: ratio <= 20 (a pure-Python

@@ -1,7 +1,7 @@
 """A population of 64 vanilla quines trained for a fixed number of gradient steps: batched with
 `torch.func` (functional_call + vmap over a stacked θ, one Adamax on the stack; neural/methods.py)
 versus a per-model Python loop (64 `QuineNet` modules, 64 Adamax optimizers), same init, same
-coordinate batches.  Target (issue 8): batched ≥ 10× faster on CPU.  Writes the
+coordinate batches.  Target: batched ≥ 10× faster on CPU.  Writes the
 `## neural population` section of bench/RESULTS.md.
 
 Run: .venv/bin/python bench/neural_population.py [--widths 8,32,100] [--steps 20] [--device cpu]
@@ -101,7 +101,7 @@ def main() -> None:
     ]
     lines += [f"| {w} | {n} | {tb:.3f} | {tl:.3f} | **{tl / tb:.1f}×** | {agree} |"
               for w, n, tb, tl, agree in rows]
-    lines += ["", "Target (issue 8): ≥ 10× on CPU. Both sides start from the same weights and see the same "
+    lines += ["", "Target: ≥ 10× on CPU. Both sides start from the same weights and see the same "
               "coordinate batches; 'same weights' compares the final θ (atol 1e-4)."]
     record_section("neural population", command, "\n".join(lines))
 

@@ -1,4 +1,4 @@
-"""Self-replicating nets (Gabor et al. 2022; issue 9), batched versus the reference code's loops.
+"""Self-replicating nets (Gabor et al. 2022), batched versus the reference code's loops.
 
 1. Application of K weightwise nets to K targets: `neural.selfrep.net.apply` (a few batched matrix
    products) versus the reference's per-weight loop (one call of the 4 → 2 → 2 → 1 module per
@@ -136,7 +136,7 @@ def main() -> None:
         f"{soup['loop_s'] / soup['batched_s']:.0f}× |\n\n"
         f"Soup: attack 0.1, learn-from 0.1 (1 step), 1 self-training step per particle and generation, "
         f"divergent and zero particles replaced; "
-        f"final classes of the batched run: {soup['final']}.  Target (issue 9): soup ≥ 20×."
+        f"final classes of the batched run: {soup['final']}.  Target: soup ≥ 20×."
     )
     command = ".venv/bin/python bench/selfrep_batched.py " + " ".join(
         f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items())

@@ -1,4 +1,4 @@
-"""Sweep speed-up (issue 11): 8 neural-quine tasks on the local executor with 2 worker
+"""Sweep speed-up: 8 neural-quine tasks on the local executor with 2 worker
 processes versus the same 8 tasks run serially.
 
 Serial baseline: `rsi.app.sweep.worker.run_task` called in a loop in this process after a

@@ -1,4 +1,4 @@
-/* BF and BFF engines with exact step counts (issue 4 item 3; the soup of issue 12 runs on BFF).
+/* BF and BFF engines with exact step counts (the Computational Life soup, Aguera y Arcas et al. 2024, runs on BFF).
  *
  * BF: the 8 classic instructions on a tape of byte cells (wrapping).  The program is compiled
  * once into an instruction array with a precomputed jump for every bracket, then run by a

@@ -229,7 +229,7 @@ def _fit(ns: Sequence[int], sizes: Sequence[int]) -> LogFit | None:
 
 
 def _fit_dict(fit: LogFit | None) -> dict | None:
-    """The JSON shape of issue 6: a, b and the residual (rms), plus every residual."""
+    """The fit as JSON: a, b and the residual (rms), plus every residual."""
     if fit is None:
         return None
     return {"a": fit.a, "b": fit.b, "residual": fit.rms, "residuals": list(fit.residuals)}

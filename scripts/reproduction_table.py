@@ -1,4 +1,4 @@
-"""Generate the README's neural-quine reproduction table (issue 8): the numbers of Chang & Lipson
+"""Generate the README's neural-quine reproduction table: the numbers of Chang & Lipson
 2018 and of the seed blog (papers/NOTES.md) beside ours, measured here on the CPU, with R²,
 loss/Σθ² and the zero-quine flag beside every loss.
 

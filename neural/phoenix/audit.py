@@ -1,4 +1,4 @@
-"""Auditing DeepPhoenix's kept sources with Mahoney's "Q improves on P" (issue 13, item 3).
+"""Auditing DeepPhoenix's kept sources with Mahoney's "Q improves on P" (Mahoney 2008; Sheng, Algorithm 1).
 
 Mahoney 2008, section Improvement: "Q improves on P with respect to goal G if and only if
 [1] P has goal G, [2] Q has goal G, [3] there exists t such that G(Q(t)) > G(P(t)), [4] there

@@ -1,4 +1,4 @@
-"""What a DeepPhoenix run records (Sheng, Algorithm 1; issue 13): its configuration, the
+"""What a DeepPhoenix run records (Sheng, Algorithm 1): its configuration, the
 training stage of every source, the greedy search of every iteration, and, derived from them,
 the audit of each step with Mahoney's "improves" (`neural.phoenix.audit`) and the complexity
 of each source (`rsi.complexity`).  Frozen values with to_dict()/from_dict(); the whole run is

@@ -1,4 +1,4 @@
-"""Executing a DeepPhoenix candidate source, only ever in the sandbox (issue 13, item 2).
+"""Executing a DeepPhoenix candidate source, only ever in the sandbox (Sheng, Algorithm 1).
 
 Sheng's Algorithm 1 executes each refined source "to check for program validity" and builds
 the model it defines.  Here the candidate text runs in `quines_text.sandbox` (fresh folder,

@@ -1,9 +1,9 @@
 """Text quines: check, construct (Kleene's recursion theorem), relay, RSI-ready successors.
 
-The public face of the quine layer (DESIGN.md, quines_text.quine; issue 5).  The work is split
-by job: `quine_check` (verdicts quine / cheating / near / not_quine / error), `quine_make`
-(the recursion-theorem construction, `make` and `make_successor` for Mahoney 2008 Example 6
-shaped programs) and `relay` (program -> output -> ... cycles).
+The public face of the quine layer (DESIGN.md, quines_text.quine).  The work is split by job:
+`check` (verdicts quine / cheating / near / not_quine / error), `make` (the recursion-theorem
+construction, `make` and `make_successor` for Mahoney 2008 Example 6 shaped programs) and
+`relay` (program -> output -> ... cycles).
 """
 from quines_text.machines import EXTENSIONS, lang_from_path
 from quines_text.quine.check import (

@@ -1,7 +1,7 @@
 """Is a program text a quine?  Verdicts `quine`, `cheating`, `near`, `not_quine`, `error`.
 
 A quine prints its own source, byte for byte, without reading it (DESIGN.md, quines_text.quine;
-issue 5).  `check` runs the program once the ordinary way (its source present as a file) and,
+Kleene's recursion theorem).  `check` runs the program once the ordinary way (its source present as a file) and,
 when that run prints the source, once more with no copy of the source reachable
 (`quines_text.sandbox.run(..., expose_source=False)`: Python from `-c`, node from `-e`, the C
 binary run without its source).  Output equal to the source in both runs is a `quine`; equal

@@ -1,4 +1,4 @@
-"""The hostile suite (issue 3 item 7): each program in this folder attacks the sandbox.
+"""The hostile suite (DESIGN.md "Runner"): each program in this folder attacks the sandbox.
 
 For every program the test asserts its exact status, that the host is alive and responsive
 afterwards, that no file appeared outside the run folder (the programs name a unique marker

@@ -1,4 +1,4 @@
-"""Candidate sources run only in the sandbox (issue 13): a hostile one is refused and discarded,
+"""Candidate sources run only in the sandbox (Sheng, Algorithm 1): a hostile one is refused and discarded,
 and only a configuration inside the bounds is accepted."""
 import json
 

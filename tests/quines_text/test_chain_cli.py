@@ -1,4 +1,4 @@
-"""`rsi chain FILE -n N`: the JSON shape of issue 6 item 5 and the exit codes."""
+"""`rsi chain FILE -n N`: the JSON shape (links, complexity, fit, constructive description) and the exit codes."""
 import json
 from pathlib import Path
 

@@ -1,4 +1,4 @@
-"""Unmetered machines python-plain, c and js: P(t) under the wall-clock guard (issue 4)."""
+"""Unmetered machines python-plain, c and js: P(t) under the wall-clock guard (DESIGN.md "Machines")."""
 from pathlib import Path
 
 import pytest

@@ -1,4 +1,4 @@
-"""The metered Python machine: exact, deterministic step counts and Mahoney's P(t) (issue 4).
+"""The metered Python machine: exact, deterministic step counts and Mahoney's P(t) (Mahoney 2008).
 
 One step is one executed bytecode instruction of the program's own code (CPython 3.11; RESUME
 and CACHE entries are not executed instructions).  The expected counts below were counted by

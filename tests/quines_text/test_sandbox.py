@@ -1,4 +1,4 @@
-"""quines_text.sandbox: statuses, limits, source exposure, the C build cache (issue 3 item 6)."""
+"""quines_text.sandbox: statuses, limits, source exposure, the C build cache (DESIGN.md "Runner")."""
 import os
 from pathlib import Path
 

@@ -1,5 +1,5 @@
 """The Ray executor runs the same 8 tasks as the local process pool and gives the same
-results table (issue 11: the same spec and seeds give the same metrics on either executor),
+results table (the same spec and seeds give the same metrics on either executor),
 on a real local Ray cluster started on the loopback address inside the test."""
 import json
 from pathlib import Path

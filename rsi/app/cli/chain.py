@@ -1,6 +1,6 @@
 """`rsi chain FILE -n N`: an RSI chain P_1 .. P_n by P_{i+1} = P_i(-1), each link verified,
 complexity bounds, the a + b ln n fit and the constructive description D_n (Mahoney 2008,
-section Recursive Self Improvement and the Theorem; issue 6 items 4, 5, 7).
+section Recursive Self Improvement and the Theorem).
 
 Exit 0 iff every link is verified, every checked D_n printed P_n, and, with --goal, every
 P_i improves on P_{i-1} up to the horizon; 1 otherwise; 2 for bad input.

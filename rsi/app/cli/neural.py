@@ -1,7 +1,7 @@
-"""`rsi neural train`: train neural quines (Chang & Lipson 2018; issue 8) and print the honest
+"""`rsi neural train`: train neural quines (Chang & Lipson 2018) and print the honest
 metrics table (self-replication loss, R², loss/Σθ², rms, zero-quine flag, accuracy).
 
-`rsi neural selfrep apply|train|noise|soup`: self-replicating nets (Gabor et al. 2022; issue 9):
+`rsi neural selfrep apply|train|noise|soup`: self-replicating nets (Gabor et al. 2022):
 class counts of self-application and self-training runs, the noise-robustness table, soups.
 
 Exit 0 when the run finished (the tables say what was reached), 2 for bad input.

@@ -1,5 +1,5 @@
 """`rsi phoenix run`: the DeepPhoenix self-reprogramming loop, audited with Mahoney's
-"improves" (issue 13; Sheng, Algorithm 1; Mahoney 2008, section Improvement).
+"improves" (Sheng, Algorithm 1; Mahoney 2008, section Improvement).
 
 Runs the loop with a progress bar, checkpoints --out DIR/phoenix.json after every iteration
 (atomically), continues it with --resume (--iterations is then the total to reach) and saves

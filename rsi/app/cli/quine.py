@@ -1,4 +1,4 @@
-"""`rsi quine check | make | relay`: text quines (issue 5) on the command line.
+"""`rsi quine check | make | relay`: text quines (Kleene's recursion theorem) on the command line.
 
 check exits 0 only for the verdict `quine`, 1 for every other verdict; relay exits 0 when the
 relay closes a cycle, 1 when it stops otherwise; 2 is bad input (missing file, unknown

@@ -1,4 +1,4 @@
-"""`rsi soup run|show`: the Computational Life soup of BFF programs (issue 12).
+"""`rsi soup run|show`: the Computational Life soup of BFF programs (Aguera y Arcas et al. 2024).
 
 `run` evolves a soup with a progress bar (epochs/s, high-order entropy), checkpoints it to
 --out every K epochs (atomically) and resumes from there with --resume (--epochs is then the

@@ -1,5 +1,5 @@
 """`rsi sweep SPEC.toml`: one experiment over a grid of parameters and seeds, on a local
-process pool (default) or a Ray cluster (issue 11; `rsi.app.sweep`).
+process pool (default) or a Ray cluster (`rsi.app.sweep`).
 
 Rows go to DIR/results.jsonl as tasks finish, the summary to DIR/summary.json and, for
 people, a table: one line per grid point with the experiment's headline metrics (mean ± std

@@ -1,5 +1,5 @@
 """Sweeps: one experiment over a grid of parameters and seeds, on a local process pool or a
-Ray cluster, with results appended atomically to DIR/results.jsonl and resumable (issue 11).
+Ray cluster, with results appended atomically to DIR/results.jsonl and resumable.
 
 `spec` parses the TOML spec into tasks, `experiments` is the registry of what can be swept
 (`jobs` holds the experiment functions), `worker` runs one attempt, `executors` ship attempts

@@ -1,4 +1,4 @@
-"""Where sweep tasks run: a local process pool, or a Ray cluster (issue 11).
+"""Where sweep tasks run: a local process pool, or a Ray cluster.
 
 Both executors submit the same function, `rsi.app.sweep.worker.run_task`, and hand back a
 `concurrent.futures.Future` of its `Attempt`, so the sweep's loop (`rsi.app.sweep.runner`) does

@@ -1,4 +1,4 @@
-"""The registry of experiments a sweep can run: name -> (function, parameter schema) (issue 11).
+"""The registry of experiments a sweep can run: name -> (function, parameter schema).
 
 Each `Experiment` names its function as "module:function" (imported lazily, in the worker that
 runs the task, so this module imports nothing of quines_text or neural) and declares its

@@ -1,4 +1,4 @@
-"""Running a sweep: resume, submit, retry, record, summarise (issue 11).
+"""Running a sweep: resume, submit, retry, record, summarise.
 
 `run_sweep` opens DIR/results.jsonl (`rsi.app.sweep.store`), skips the tasks whose latest row
 is "ok" when resuming, and keeps every other task in flight on the executor.  An attempt

@@ -1,4 +1,4 @@
-"""Sweep specs (TOML) and their expansion into tasks (issue 11).
+"""Sweep specs (TOML) and their expansion into tasks.
 
 A spec names one registered experiment, fixed parameters, a grid and seeds::
 

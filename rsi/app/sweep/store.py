@@ -1,4 +1,4 @@
-"""DIR/results.jsonl: one row per finished task, appended atomically (issue 11).
+"""DIR/results.jsonl: one row per finished task, appended atomically.
 
 How a row is written: the whole line (JSON + newline) in one `os.write` on a descriptor
 opened with O_APPEND, then `fsync`, while this process holds an exclusive `flock` on the file

@@ -1,5 +1,5 @@
 """The closing summary of a sweep: counts, failures with their errors, and for every grid
-point the metrics aggregated over its seeds (issue 11; written to DIR/summary.json)."""
+point the metrics aggregated over its seeds (written to DIR/summary.json)."""
 from __future__ import annotations
 
 import json

@@ -1,4 +1,4 @@
-"""What runs in a worker process for one attempt at one sweep task (issue 11).
+"""What runs in a worker process for one attempt at one sweep task.
 
 `run_task` is the one function both executors ship to their workers (a process-pool worker
 or a Ray worker), so a task runs the same way on either.  It never raises for a failing
