@@ -35,7 +35,7 @@ def _comment(payload: str) -> str:
 
 def _template(payload: str, lang: str) -> str:
     """A template that writes the payload to stderr and SELF to stdout; the payload is also
-    raw text in a comment.  The literals are written here independently of quine_make."""
+    raw text in a comment.  The literals are written here independently of quines_text.quine.make."""
     if lang == "python":
         return f"# {_comment(payload)}\nimport sys\nsys.stderr.write({payload!r})\nsys.stdout.write(SELF)\n"
     if lang == "js":
