@@ -56,7 +56,7 @@ def test_a_failing_write_keeps_the_old_content_and_leaves_no_temporary(tmp_path)
     target = tmp_path / "stage.json"
     target.write_bytes(b"old")
     with pytest.raises(TypeError):
-        write_bytes_atomic(target, "not bytes")  # type: ignore[arg-type]
+        write_bytes_atomic(target, "not bytes")  # type: ignore[arg-type]  # the wrong type, on purpose
     assert target.read_bytes() == b"old" and names(tmp_path) == ["stage.json"]
 
 

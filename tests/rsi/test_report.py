@@ -126,7 +126,7 @@ def test_write_atomic_leaves_the_old_file_when_writing_fails(tmp_path):
     target = tmp_path / "stage.json"
     target.write_bytes(b"old")
     with pytest.raises(TypeError):
-        write_atomic(target, object())  # type: ignore[arg-type]
+        write_atomic(target, object())  # type: ignore[arg-type]  # the wrong type, on purpose
     assert target.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == ["stage.json"]
 
 
