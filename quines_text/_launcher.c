@@ -1,23 +1,34 @@
-/* The sandbox launcher of quines_text.sandbox (DESIGN.md, "Runner"; issue 3 item 6).
+/* The sandbox launcher of quines_text.sandbox (DESIGN.md, "Runner"): what bubblewrap does not do.
 
-   Compiled on first use into the user's cache folder; quines_text/sandbox.py starts it as
+   Compiled on first use into the user's cache folder.  Two modes:
 
-       launcher [-i] [-g CGROUP_PROCS] -s STATUS_FD -d RUN_DIR -r SPEC -- PROGRAM ARGS...
+     launcher stage [-g CGROUP_PROCS]... [-u UID] [-m DIR [-t SIZE:INODES] [-b SOURCE]...]
+                    -- PROG ARGS
+       On the host, before bubblewrap.  Joins each cgroup (-g: a cgroup.procs file, so memory
+       and process limits bind the whole run), and, with -m (root only), enters a private
+       mount namespace in which a tmpfs on the empty folder DIR holds DIR/run (a tmpfs of SIZE
+       bytes and INODES inodes owned by UID: the run folder) and DIR/N, a bind mount of the
+       N-th SOURCE (0, 1, ...): paths the unprivileged UID could not reach on the host (a
+       Python installed under /root).  Then it drops every group and becomes UID (-u) and
+       execs PROG (bwrap, or the launcher's init mode where bubblewrap is unavailable).
 
-   It (1) joins the run's pids cgroup (-g: a cgroup.procs file, so that the fork limit also binds
-   root, for which RLIMIT_NPROC is ignored), (2) with -i unshares the network, mount, PID, IPC
-   and UTS namespaces, (3) forks the namespace's init, which makes every mount read-only,
-   mounts a fresh /proc and bind-mounts RUN_DIR back writable, then (4) forks the program:
-   rlimits from SPEC, all capabilities dropped (bounding set, effective, permitted,
-   inheritable, ambient; no_new_privs), cwd RUN_DIR, exec.  When the program ends, init exits
-   and the kernel kills whatever else is left in the PID namespace (a daemonised grandchild
-   included).  The outer process writes one line to STATUS_FD:
-       "exit CODE MAXRSS_KB" | "signal SIGNO MAXRSS_KB" | "error MESSAGE"
+     launcher init -s STATUS_FD -d RUN_DIR -r SPEC [-f BPF_FD] [-1] -- PROGRAM ARGS
+       Inside the sandbox (pid 1 of bubblewrap's PID namespace with -1).  Forks the program in a
+       process group of its own: rlimits from SPEC, cwd RUN_DIR, no_new_privs, the seccomp
+       filter read from BPF_FD (classic BPF, struct sock_filter[]), exec.  It reaps every
+       child; when the program has ended it writes one line to STATUS_FD (a descriptor the
+       program never has):
+           "exit CODE MAXRSS_KB CPU_MS" | "signal SIGNO MAXRSS_KB CPU_MS" | "error MESSAGE"
+       preceded by "started\n" once the program is forked.  As pid 1 it cannot be killed from
+       inside the namespace; when it exits the kernel kills what is left there.  Without -1 it
+       kills the program's process group instead (the host also empties the cgroup).
    SPEC is "cpu_soft,cpu_hard,as,data,nproc,fsize,nofile" (0 = leave unlimited). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/capability.h>
+#include <grp.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -27,17 +38,11 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifndef MOUNT_ATTR_RDONLY
-#define MOUNT_ATTR_RDONLY 0x00000001
-struct mount_attr { unsigned long long attr_set, attr_clr, propagation, userns_fd; };
-#endif
-#ifndef AT_RECURSIVE
-#define AT_RECURSIVE 0x8000
-#endif
+#define MAX_LIST 32
 
 static int status_fd = -1;
 
@@ -50,11 +55,9 @@ static void fail(const char *fmt, ...) {
     if (n < 0) n = 0;
     if (n > (int)sizeof buf - 2) n = sizeof buf - 2;
     n += snprintf(buf + n, sizeof buf - n, ": %s\n", strerror(errno));
-    if (status_fd >= 0) {
-        char line[600];
-        int m = snprintf(line, sizeof line, "error %s", buf);
-        if (write(status_fd, line, m) < 0) _exit(125);
-    }
+    char line[600];
+    int m = snprintf(line, sizeof line, "error %s", buf);
+    if (write(status_fd >= 0 ? status_fd : 2, line, m) < 0) _exit(125);
     _exit(125);
 }
 
@@ -64,44 +67,102 @@ static void set_limit(int resource, unsigned long long soft, unsigned long long 
     if (setrlimit(resource, &rl) != 0) fail("setrlimit %d", resource);
 }
 
-static void drop_capabilities(void) {
-    for (int cap = 0; cap <= 63; cap++) {
-        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) fail("drop cap %d", cap);
+static void write_file(const char *path, const char *text) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) fail("write %s", path);
+    close(fd);
+}
+
+static void bind_source(const char *source, const char *target) {
+    struct stat st;
+    if (stat(source, &st) != 0) fail("stat %s", source);
+    if (S_ISDIR(st.st_mode)) {
+        if (mkdir(target, 0755) != 0) fail("mkdir %s", target);
+    } else {
+        int fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0) fail("create %s", target);
+        close(fd);
     }
-    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-    struct __user_cap_header_struct head = {_LINUX_CAPABILITY_VERSION_3, 0};
-    struct __user_cap_data_struct data[2];
-    memset(data, 0, sizeof data);
-    if (syscall(SYS_capset, &head, data) != 0) fail("capset");
+    if (mount(source, target, NULL, MS_BIND | MS_REC, NULL) != 0) fail("bind %s", source);
 }
 
-static void isolate_filesystem(const char *run_dir) {
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail("make mounts private");
-    struct mount_attr attr = {MOUNT_ATTR_RDONLY, 0, 0, 0};
-    if (syscall(SYS_mount_setattr, -1, "/", AT_RECURSIVE, &attr, sizeof attr) != 0)
-        fail("make / read-only");
-    if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL) != 0)
-        fail("mount /proc");
-    if (mount(run_dir, run_dir, NULL, MS_BIND, NULL) != 0) fail("bind %s", run_dir);
-    if (mount(NULL, run_dir, NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV, NULL) != 0)
-        fail("remount %s writable", run_dir);
-}
-
-int main(int argc, char **argv) {
-    int isolate = 0, opt;
-    const char *run_dir = NULL, *cgroup_procs = NULL, *spec = "0,0,0,0,0,0,0";
-    while ((opt = getopt(argc, argv, "+ig:s:d:r:")) != -1) {
+static int stage(int argc, char **argv) {
+    const char *procs[MAX_LIST], *sources[MAX_LIST], *tmpfs = NULL, *dir = NULL;
+    int nprocs = 0, nsources = 0, opt;
+    long uid = -1;
+    while ((opt = getopt(argc, argv, "+g:u:m:t:b:")) != -1) {
         switch (opt) {
-        case 'i': isolate = 1; break;
-        case 'g': cgroup_procs = optarg; break;
+        case 'g': if (nprocs < MAX_LIST) procs[nprocs++] = optarg; break;
+        case 'u': uid = atol(optarg); break;
+        case 'm': dir = optarg; break;
+        case 't': tmpfs = optarg; break;
+        case 'b': if (nsources < MAX_LIST) sources[nsources++] = optarg; break;
+        default: return 125;
+        }
+    }
+    if (optind >= argc) { errno = EINVAL; fail("stage: no program"); }
+    for (int i = 0; i < nprocs; i++) write_file(procs[i], "0\n");
+    if (dir) {
+        if (unshare(CLONE_NEWNS) != 0) fail("unshare mount namespace");
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail("make mounts private");
+        if (mount("rsi-stage", dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755") != 0)
+            fail("mount the staging tmpfs");
+        char target[4200], options[128];
+        for (int i = 0; i < nsources; i++) {
+            snprintf(target, sizeof target, "%s/%d", dir, i);
+            bind_source(sources[i], target);
+        }
+        if (tmpfs) {
+            unsigned long long size = 0, inodes = 0;
+            if (sscanf(tmpfs, "%llu:%llu", &size, &inodes) != 2) { errno = EINVAL; fail("-t"); }
+            snprintf(target, sizeof target, "%s/run", dir);
+            if (mkdir(target, 0700) != 0) fail("mkdir %s", target);
+            snprintf(options, sizeof options, "size=%llu,nr_inodes=%llu,mode=0700,uid=%ld,gid=%ld",
+                     size, inodes, uid < 0 ? 0L : uid, uid < 0 ? 0L : uid);
+            if (mount("rsi-run", target, "tmpfs", MS_NOSUID | MS_NODEV, options) != 0)
+                fail("mount the run tmpfs");
+        }
+    }
+    if (uid >= 0) {
+        if (setgroups(0, NULL) != 0) fail("setgroups");
+        if (setresgid(uid, uid, uid) != 0) fail("setgid %ld", uid);
+        if (setresuid(uid, uid, uid) != 0) fail("setuid %ld", uid);
+    }
+    execv(argv[optind], argv + optind);
+    fail("exec %s", argv[optind]);
+    return 125;
+}
+
+static void load_filter(int bpf_fd) {
+    static struct sock_filter code[4096];
+    size_t got = 0;
+    ssize_t n;
+    while ((n = read(bpf_fd, (char *)code + got, sizeof code - got)) > 0) got += (size_t)n;
+    if (n < 0 || got == 0 || got % sizeof code[0] != 0) { errno = EINVAL; fail("read filter"); }
+    close(bpf_fd);
+    struct sock_fprog prog = {(unsigned short)(got / sizeof code[0]), code};
+    if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) fail("load seccomp filter");
+}
+
+static void write_line(const char *line, size_t n) {
+    if (write(status_fd, line, n) != (ssize_t)n) _exit(125);
+}
+
+static int init(int argc, char **argv) {
+    const char *run_dir = NULL, *spec = "0,0,0,0,0,0,0";
+    int bpf_fd = -1, pid1 = 0, opt;
+    while ((opt = getopt(argc, argv, "+s:d:r:f:1")) != -1) {
+        switch (opt) {
         case 's': status_fd = atoi(optarg); break;
         case 'd': run_dir = optarg; break;
         case 'r': spec = optarg; break;
+        case 'f': bpf_fd = atoi(optarg); break;
+        case '1': pid1 = 1; break;
         default: return 125;
         }
     }
     if (optind >= argc || run_dir == NULL || status_fd < 0) {
-        fprintf(stderr, "usage: launcher [-i] [-g PROCS] -s FD -d DIR -r SPEC -- PROG ARGS\n");
+        fprintf(stderr, "usage: launcher init -s FD -d DIR -r SPEC [-f FD] [-1] -- PROG ARGS\n");
         return 125;
     }
     unsigned long long lim[7] = {0};
@@ -111,68 +172,54 @@ int main(int argc, char **argv) {
         fail("bad limit spec %s", spec);
     }
     fcntl(status_fd, F_SETFD, FD_CLOEXEC);
+    if (bpf_fd >= 0) fcntl(bpf_fd, F_SETFD, FD_CLOEXEC);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* no /proc/1/mem for the program */
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
-    if (cgroup_procs) {
-        int fd = open(cgroup_procs, O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || write(fd, "0\n", 2) != 2) fail("join cgroup %s", cgroup_procs);
-        close(fd);
+    if (!pid1 && setsid() < 0) { /* already a session leader: fine */ }
+    pid_t child = fork();
+    if (child < 0) fail("fork program");
+    if (child == 0) {
+        setpgid(0, 0);
+        set_limit(RLIMIT_CPU, lim[0], lim[1]);
+        set_limit(RLIMIT_AS, lim[2], lim[2]);
+        set_limit(RLIMIT_DATA, lim[3], lim[3]);
+        set_limit(RLIMIT_NPROC, lim[4], lim[4]);
+        set_limit(RLIMIT_FSIZE, lim[5], lim[5]);
+        set_limit(RLIMIT_NOFILE, lim[6], lim[6]);
+        if (chdir(run_dir) != 0) fail("chdir %s", run_dir);
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("no_new_privs");
+        signal(SIGPIPE, SIG_DFL);
+        if (bpf_fd >= 0) load_filter(bpf_fd);
+        execvp(argv[optind], argv + optind);
+        fail("exec %s", argv[optind]);
     }
-    if (isolate && unshare(CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS))
-        fail("unshare");
-
-    int pipe_fd[2];
-    if (pipe2(pipe_fd, O_CLOEXEC) != 0) fail("pipe");
-    pid_t init = fork();
-    if (init < 0) fail("fork init");
-    if (init == 0) { /* init of the PID namespace (or a plain intermediate process) */
-        close(pipe_fd[0]);
-        if (isolate) isolate_filesystem(run_dir);
-        pid_t child = fork();
-        if (child < 0) fail("fork program");
-        if (child == 0) {
-            close(pipe_fd[1]);
-            set_limit(RLIMIT_CPU, lim[0], lim[1]);
-            set_limit(RLIMIT_AS, lim[2], lim[2]);
-            set_limit(RLIMIT_DATA, lim[3], lim[3]);
-            set_limit(RLIMIT_NPROC, lim[4], lim[4]);
-            set_limit(RLIMIT_FSIZE, lim[5], lim[5]);
-            set_limit(RLIMIT_NOFILE, lim[6], lim[6]);
-            if (chdir(run_dir) != 0) fail("chdir %s", run_dir);
-            if (isolate) drop_capabilities();
-            if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("no_new_privs");
-            signal(SIGPIPE, SIG_DFL);
-            execvp(argv[optind], argv + optind);
-            fail("exec %s", argv[optind]);
-        }
-        int status = 0;
-        struct rusage usage;
-        memset(&usage, 0, sizeof usage);
-        for (;;) { /* reap every child; stop when the program itself has ended */
-            pid_t done = wait4(-1, &status, 0, &usage);
-            if (done == child) break;
-            if (done < 0 && errno != EINTR) fail("wait");
-        }
-        char line[96];
-        long cpu_ms = (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000L
-                      + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000L;
-        int n = WIFSIGNALED(status)
-            ? snprintf(line, sizeof line, "signal %d %ld %ld\n", WTERMSIG(status),
-                       usage.ru_maxrss, cpu_ms)
-            : snprintf(line, sizeof line, "exit %d %ld %ld\n", WEXITSTATUS(status),
-                       usage.ru_maxrss, cpu_ms);
-        if (write(pipe_fd[1], line, n) != n) _exit(125);
-        _exit(0);
-    }
-    close(pipe_fd[1]);
-    char line[600];
-    ssize_t got, total = 0;
-    while ((got = read(pipe_fd[0], line + total, sizeof line - 1 - total)) > 0) total += got;
+    if (bpf_fd >= 0) close(bpf_fd);
+    write_line("started\n", 8);
     int status = 0;
-    while (waitpid(init, &status, 0) < 0 && errno == EINTR) {}
-    if (total == 0) {
-        total = snprintf(line, sizeof line, "error init ended without a status (%d)\n", status);
+    struct rusage usage;
+    memset(&usage, 0, sizeof usage);
+    for (;;) { /* reap every child; stop when the program itself has ended */
+        pid_t done = wait4(-1, &status, 0, &usage);
+        if (done == child) break;
+        if (done < 0 && errno != EINTR) fail("wait");
     }
-    if (write(status_fd, line, total) != total) return 125;
+    if (!pid1) kill(-child, SIGKILL);
+    char line[96];
+    long cpu_ms = (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000L
+                  + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000L;
+    int n = WIFSIGNALED(status)
+        ? snprintf(line, sizeof line, "signal %d %ld %ld\n", WTERMSIG(status), usage.ru_maxrss,
+                   cpu_ms)
+        : snprintf(line, sizeof line, "exit %d %ld %ld\n", WEXITSTATUS(status), usage.ru_maxrss,
+                   cpu_ms);
+    write_line(line, (size_t)n);
     return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc >= 2 && strcmp(argv[1], "stage") == 0) return stage(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "init") == 0) return init(argc - 1, argv + 1);
+    fprintf(stderr, "usage: launcher stage|init ...\n");
+    return 125;
 }

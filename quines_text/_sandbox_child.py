@@ -137,7 +137,7 @@ def main(config):
     except (SyntaxError, ValueError) as error:
         sys.__excepthook__(type(error), error.with_traceback(None), None)
         finish("compile_error", type(error).__name__, 1)
-    sys.argv = [filename]
+    sys.argv = [filename, *config.get("argv", ())]
     namespace = sys.modules["__main__"].__dict__  # the stub's globals become the program's
     namespace.clear()
     namespace.update(__name__="__main__", __builtins__=builtins)

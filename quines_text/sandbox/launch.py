@@ -1,0 +1,354 @@
+"""Start one sandboxed process tree and read what it leaves (DESIGN.md "Runner").
+
+`launch` builds the command -- the launcher's stage mode (root only: cgroups, staging binds,
+uid 65534), bubblewrap (quines_text.sandbox.layers), the launcher's init mode (rlimits,
+seccomp, the status line) and the program -- starts it in a session of its own, feeds its input
+pipes and reads its output pipes with caps enforced here: stdout up to limits.output_bytes
+(then the run is killed: output_limit), stderr up to limits.output_bytes (the rest is read and
+dropped), the Python report pipe and the launcher's status pipe up to REPORT_CAP.  At the
+deadline (the host's clock) it kills the process group and the cgroups.  The run folder lives
+on a tmpfs inside the sandbox and disappears with it; without bubblewrap it is a host folder
+removed by cgroups.remove_tree.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import secrets
+import selectors
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .cgroups import RunCgroups, make_cgroups, oom_kills, remove_cgroups, remove_tree
+from .limits import REPORT_CAP, Ending, Limits, SandboxError
+from .seccomp import filter_pipe
+
+if TYPE_CHECKING:
+    from .layers import Isolation
+
+BASE_PATH = "/usr/local/bin:/usr/bin:/bin"
+DRAIN_S = 0.5  # how long to read the pipes once the program has ended or been killed
+SYSTEM_LINKS = ("/bin", "/lib", "/lib64", "/lib32", "/libx32", "/sbin")
+ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime", "/etc/passwd",
+             "/etc/group", "/etc/nsswitch.conf", "/etc/hostname", "/etc/hosts")
+
+
+@dataclass
+class Plan:
+    """What one launch needs besides the program: read-only host paths (mirrored at the same
+    path inside), a writable host folder (host path -> path inside), files to create in the run
+    folder (name -> bytes), pipes to feed (write end -> bytes) and descriptors the program
+    inherits (closed here once it has started), and the Python report pipe's read end."""
+
+    binds: list[str] = field(default_factory=list)
+    writable: dict[str, str] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+    feeds: dict[int, bytes] = field(default_factory=dict)
+    child_fds: list[int] = field(default_factory=list)
+    report_r: int | None = None
+
+    def pipe_to_child(self, data: bytes) -> int:
+        """A pipe whose read end the program inherits and whose write end is fed `data`."""
+        read_end, write_end = os.pipe()
+        self.feeds[write_end] = data
+        self.child_fds.append(read_end)
+        return read_end
+
+
+@dataclass(frozen=True)
+class Launched:
+    """What one launch produced: output, the Python report, and the host's view of the end."""
+
+    stdout: bytes
+    stderr: bytes
+    report: bytes
+    ending: Ending
+    wall_s: float
+
+
+def run_folder_name() -> str:
+    return f"/tmp/rsi-run-{secrets.token_hex(8)}"
+
+
+def _environment(run_dir: str) -> dict[str, str]:
+    return {"PATH": BASE_PATH, "HOME": run_dir, "TMPDIR": run_dir,
+            "LANG": "C.UTF-8", "PYTHONHASHSEED": "0"}
+
+
+def _limit_spec(limits: Limits, memory_rlimit: str, memory_cgroup: bool) -> str:
+    cpu_soft = max(1, math.ceil(limits.cpu_s))
+    # with a memory cgroup the whole run is limited there; the rlimit is only a backstop
+    memory = limits.memory_bytes * (4 if memory_cgroup else 1)
+    address_space, data = (memory, 0) if memory_rlimit == "as" else (0, memory)
+    if memory_rlimit == "none":
+        address_space, data = 0, 0
+    processes = 0 if os.geteuid() == 0 else limits.processes * 8  # the pids cgroup binds
+    return ",".join(str(v) for v in (cpu_soft, cpu_soft + 1, address_space, data,
+                                     processes, limits.file_bytes, limits.open_files))
+
+
+def _system_binds() -> list[str]:
+    """bwrap options for /usr, the top-level links into it and the /etc files kept."""
+    options = ["--ro-bind", "/usr", "/usr"]
+    for path in SYSTEM_LINKS:
+        if os.path.islink(path):
+            options += ["--symlink", os.readlink(path), path]
+        elif os.path.isdir(path):
+            options += ["--ro-bind", path, path]
+    for path in ETC_FILES:
+        if os.path.exists(path):
+            options += ["--ro-bind", os.path.realpath(path), path]
+    return options
+
+
+def _command(iso: Isolation, argv: list[str], limits: Limits, plan: Plan, run_dir: str,
+             groups: RunCgroups, status_w: int, bpf_r: int | None, memory_rlimit: str,
+             stage_dir: str | None) -> tuple[list[str], list[int]]:
+    """(command line, extra descriptors to pass) for one launch; stage_dir: an empty host
+    folder for the stage's mounts (root only)."""
+    from .layers import launcher_path, reachable_by_others
+
+    launcher = str(launcher_path())
+    init = [launcher, "init", "-s", str(status_w), "-d", run_dir,
+            "-r", _limit_spec(limits, memory_rlimit, groups.memory is not None)]
+    if bpf_r is not None:
+        init += ["-f", str(bpf_r)]
+    extra: list[int] = []
+    stage_sources: list[str] = []
+
+    def source(path: str) -> str:
+        if iso.unprivileged_uid is None or reachable_by_others(path):
+            return path
+        stage_sources.append(path)
+        return f"{stage_dir}/{len(stage_sources) - 1}"
+
+    if iso.namespaces:
+        assert iso.bubblewrap is not None
+        command = [iso.bubblewrap, "--unshare-all", "--unshare-user", "--disable-userns",
+                   "--uid", "65534", "--gid", "65534", "--hostname", "rsi-sandbox",
+                   "--die-with-parent", "--new-session", "--as-pid-1", "--cap-drop", "ALL",
+                   *_system_binds(), "--dev", "/dev", "--proc", "/proc",
+                   "--size", str(2**20), "--tmpfs", "/tmp"]
+        if iso.unprivileged_uid is not None:
+            command += ["--bind", f"{stage_dir}/run", run_dir]
+        else:
+            command += ["--size", str(limits.disk_bytes), "--tmpfs", run_dir]
+        for path in sorted({launcher, *plan.binds}):
+            command += ["--ro-bind", source(path), path]
+        for host, inside in plan.writable.items():
+            command += ["--bind", source(host), inside]
+        for name, data in plan.files.items():
+            fd = plan.pipe_to_child(data)
+            plan.child_fds.remove(fd)
+            extra.append(fd)
+            command += ["--perms", "0644", "--file", str(fd), f"{run_dir}/{name}"]
+        # /tmp itself read-only: only the run folder (and a compile's output) is writable
+        command += ["--remount-ro", "/tmp", "--chdir", run_dir, "--", *init, "-1", "--", *argv]
+    else:
+        command = [*init, "--", *argv]
+    if iso.unprivileged_uid is not None:
+        stage = [launcher, "stage", "-u", str(iso.unprivileged_uid)]
+        for procs in groups.procs_files:
+            stage += ["-g", procs]
+        stage += ["-m", str(stage_dir)]
+        if iso.namespaces:
+            stage += ["-t", f"{limits.disk_bytes}:{limits.inodes}"]
+        for path in stage_sources:
+            stage += ["-b", path]
+        command = [*stage, "--", *command]
+    elif groups.procs_files:
+        command = [launcher, "stage", *[a for p in groups.procs_files for a in ("-g", p)],
+                   "--", *command]
+    return command, extra
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    with contextlib.suppress(OSError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def launch(iso: Isolation, argv: list[str], limits: Limits, stdin: bytes, plan: Plan, *,
+           run_dir: str | None = None, host_dir: Path | None = None,
+           deadline: float | None = None, memory_rlimit: str = "as") -> Launched:
+    """Run argv in the sandbox described by `iso`; every descriptor in `plan` is closed before
+    this returns.  run_dir: the run folder's path inside (default: a fresh name); host_dir:
+    the run folder without bubblewrap (made and removed by the caller).  deadline:
+    time.monotonic() at which the run is killed (default: now + limits.wall_s)."""
+    start = time.monotonic()
+    deadline = start + limits.wall_s if deadline is None else deadline
+    groups = make_cgroups(limits.memory_bytes, limits.processes) if (
+        iso.memory_cgroup or iso.pids_cgroup) else RunCgroups(None, None, 1)
+    status_r, status_w = os.pipe()
+    plan.child_fds.append(status_w)
+    bpf_r = filter_pipe() if iso.seccomp else None
+    if bpf_r is not None:
+        plan.child_fds.append(bpf_r)
+    if run_dir is None:
+        run_dir = str(host_dir) if host_dir is not None else run_folder_name()
+    if host_dir is not None:
+        for name, data in plan.files.items():
+            (host_dir / name).write_bytes(data)
+    proc = None
+    collected: dict[str, bytearray] = {}
+    ended = "done"
+    stage_dir = None
+    try:
+        if iso.unprivileged_uid is not None and iso.namespaces:
+            stage_dir = tempfile.mkdtemp(prefix="rsi-stage-")
+            os.chmod(stage_dir, 0o755)
+        command, extra = _command(iso, argv, limits, plan, run_dir, groups, status_w, bpf_r,
+                                  memory_rlimit, stage_dir)
+        proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, pass_fds=[*plan.child_fds, *extra],
+                                cwd="/", env=_environment(run_dir), start_new_session=True)
+        for fd in [*plan.child_fds, *extra]:
+            os.close(fd)
+        plan.child_fds = []
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+        if stdin:
+            plan.feeds[os.dup(proc.stdin.fileno())] = stdin
+        proc.stdin.close()
+        sinks = {proc.stdout.fileno(): "stdout", proc.stderr.fileno(): "stderr",
+                 status_r: "status"}
+        if plan.report_r is not None:
+            sinks[plan.report_r] = "report"
+        collected, ended = _pump(proc, plan.feeds, sinks, limits, deadline)
+        kills = oom_kills(groups.memory)
+    finally:
+        if proc is not None:
+            _kill_group(proc)
+        remove_cgroups(groups)
+        if stage_dir is not None:
+            remove_tree(Path(stage_dir))
+        own = [*plan.child_fds, *plan.feeds, status_r]
+        if plan.report_r is not None:
+            own.append(plan.report_r)
+        for fd in own:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        if proc is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=5)
+            for stream in (proc.stdin, proc.stdout, proc.stderr):
+                if stream is not None:
+                    stream.close()
+    wall = time.monotonic() - start
+    status_text = collected["status"].decode("utf-8", "replace")
+    exit_code, rss, cpu, error = _parse_status(status_text)
+    if error is not None or "started" not in status_text.split("\n"):
+        if ended == "done":
+            message = error or collected["stderr"].decode("utf-8", "replace")[-300:]
+            raise SandboxError(f"the sandbox did not start the program: {message.strip()}")
+    if ended != "done" and exit_code is None:
+        exit_code = -signal.SIGKILL
+    if exit_code is None:  # the supervisor was killed (possible without a PID namespace)
+        exit_code = -signal.SIGKILL
+    ending = Ending(ended, exit_code, cpu, rss, kills)
+    return Launched(bytes(collected["stdout"][: limits.output_bytes]),
+                    bytes(collected["stderr"][: limits.output_bytes]),
+                    bytes(collected["report"]), ending, wall)
+
+
+def _pump(proc: subprocess.Popen, feeds: dict[int, bytes], sinks: dict[int, str],
+          limits: Limits, deadline: float) -> tuple[dict[str, bytearray], str]:
+    """Feed the input pipes and read the output pipes until they close, the deadline passes or
+    stdout passes its cap; kill the process group in the last two cases."""
+    collected = {name: bytearray() for name in ("stdout", "stderr", "status", "report")}
+    caps = {"stdout": limits.output_bytes + 1, "stderr": limits.output_bytes,
+            "status": REPORT_CAP, "report": REPORT_CAP}
+    selector = selectors.DefaultSelector()
+    for fd in feeds:
+        os.set_blocking(fd, False)
+        selector.register(fd, selectors.EVENT_WRITE)
+    for fd in sinks:
+        selector.register(fd, selectors.EVENT_READ)
+    ended = "done"
+    stop_at = None  # once set: stop reading at this time (after a kill, or the program's end)
+    try:
+        while selector.get_map():
+            now = time.monotonic()
+            if stop_at is not None and now >= stop_at:
+                break
+            if stop_at is None and now >= deadline:
+                ended = "timeout"
+                _kill_group(proc)
+                stop_at = now + DRAIN_S
+                continue
+            timeout = (stop_at if stop_at is not None else deadline) - now
+            for key, _ in selector.select(timeout):
+                fd = key.fd
+                if fd in feeds:
+                    try:
+                        sent = os.write(fd, feeds[fd][:65536])
+                        feeds[fd] = feeds[fd][sent:]
+                    except BlockingIOError:
+                        continue
+                    except BrokenPipeError:  # the program does not read all of its input
+                        feeds[fd] = b""
+                    if not feeds[fd]:
+                        selector.unregister(fd)
+                        os.close(fd)
+                        feeds.pop(fd)
+                    continue
+                chunk = os.read(fd, 65536)
+                name = sinks[fd]
+                if not chunk:
+                    selector.unregister(fd)
+                    if name == "status" and stop_at is None:
+                        stop_at = time.monotonic() + DRAIN_S  # launcher done: drain, then stop
+                    continue
+                buffer = collected[name]
+                room = caps[name] - len(buffer)
+                if room > 0:
+                    buffer += chunk[:room]
+                if name == "stdout" and len(buffer) > limits.output_bytes and ended == "done":
+                    ended = "output_limit"
+                    _kill_group(proc)
+                    stop_at = time.monotonic() + DRAIN_S
+    finally:
+        selector.close()
+    return collected, ended
+
+
+def _parse_status(text: str) -> tuple[int | None, int, float, str | None]:
+    """The launcher's status lines -> (exit code or -signal, peak RSS bytes, CPU s, error)."""
+    exit_code, rss, cpu = None, 0, 0.0
+    for line in text.splitlines():
+        kind, _, rest = line.partition(" ")
+        if kind == "error":
+            return None, 0, 0.0, rest
+        fields = rest.split()
+        if kind in ("exit", "signal") and len(fields) == 3 and all(f.isdigit() for f in fields):
+            code = int(fields[0])
+            exit_code = code if kind == "exit" else -code
+            rss, cpu = int(fields[1]) * 1024, int(fields[2]) / 1000
+    return exit_code, rss, cpu, None
+
+
+def probe_launch(iso: Isolation) -> str | None:
+    """None when /bin/true runs through the sandbox described by `iso`, else the error."""
+    host_dir = None if iso.namespaces else Path(tempfile.mkdtemp(prefix="rsi-probe-"))
+    try:
+        if host_dir is not None and iso.unprivileged_uid is not None:
+            os.chown(host_dir, iso.unprivileged_uid, iso.unprivileged_uid)
+        done = launch(iso, ["/bin/true"], Limits(wall_s=10.0), b"", Plan(), host_dir=host_dir)
+    except (SandboxError, OSError) as error:
+        return str(error)
+    finally:
+        if host_dir is not None:
+            remove_tree(host_dir)
+    if done.ending.exit_code != 0:
+        return f"/bin/true ended with {done.ending.exit_code}: {done.stderr[-200:]!r}"
+    return None
+
+
+def python_executable() -> str:
+    """The real interpreter behind sys.executable (a virtual environment's link resolved)."""
+    return os.path.realpath(sys.executable)

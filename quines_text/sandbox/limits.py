@@ -1,0 +1,132 @@
+"""Limits of a run, the sandbox's errors, and how the host decides a run's status.
+
+DESIGN.md "Runner".  The status of a run is decided here, by the host, from facts the kernel
+gives it: how the program's process ended (exit code, or the signal that killed it), the CPU
+time the kernel accounted to it, the memory cgroup's OOM-kill counter, and the host's own
+clock and output counters.  What the program prints plays no part: a program that writes
+"out of memory" or raises SIGXCPU itself gets `crash`.
+
+Status of a run (RunResult.status):
+- ok: the program ended with exit code 0.
+- timeout: the host's wall clock passed limits.wall_s, or the kernel's CPU limit ended the
+  program (SIGXCPU at the soft limit, SIGKILL at the hard one) and the kernel accounted at
+  least the soft limit of CPU time to it.
+- step_limit: the metered Python machine's budget ran out (quines_text._opmeter).
+- memory: the run's memory cgroup OOM-killed a process of the run; or Python's allocator
+  failed (MemoryError, reported by the child); or, without a memory cgroup, a death after the
+  peak resident size reached 80 % of the limit.
+- output_limit: stdout passed limits.output_bytes (counted by the host's reader).
+- crash: any other signal or non-zero exit code.
+- compile_error: a Python SyntaxError (or a null byte in the source), or gcc refused the C text.
+- forbidden: the Python audit hook refused an operation (quines_text._sandbox_child).
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import signal
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+LANGS: tuple[str, ...] = ("python", "c", "js")
+SOURCE_NAMES = {"python": "prog.py", "c": "prog.c", "js": "prog.js"}
+MEMORY_EVIDENCE = 0.8  # without a memory cgroup: peak RSS fraction that makes a death "memory"
+REPORT_CAP = 4096  # bytes of the Python report pipe and of the launcher's status pipe kept
+# statuses that only the Python child's meter and audit hook can know
+REPORTED_STATUSES = frozenset({"step_limit", "forbidden", "compile_error", "memory"})
+
+
+class SandboxError(RuntimeError):
+    """The sandbox itself failed (not the program): e.g. the launcher could not be built."""
+
+
+class ToolchainMissing(SandboxError):
+    """A tool the sandbox needs is not installed (gcc for the launcher and C, node for JS)."""
+
+
+def require_tool(tool: str, needed_for: str) -> None:
+    """ToolchainMissing naming `tool` unless it is on PATH."""
+    if shutil.which(tool) is None:
+        raise ToolchainMissing(f"{tool} is not installed: {needed_for} needs it")
+
+
+def cache_dir() -> Path:
+    """The toolkit's cache folder: $XDG_CACHE_HOME/rsi-toolkit or ~/.cache/rsi-toolkit."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "rsi-toolkit"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one run.  wall_s: wall-clock seconds (the C compile counts);
+    cpu_s: CPU seconds (soft rlimit; the hard one is a second later); memory_bytes: memory of
+    the whole run (memory cgroup; address-space rlimit per process without one); output_bytes:
+    stdout cap; processes: processes and threads of the whole run (pids cgroup); file_bytes:
+    largest file it may write; open_files: file descriptors; disk_bytes and inodes: size and
+    inode count of the run folder's tmpfs."""
+
+    wall_s: float = 10.0
+    cpu_s: float = 10.0
+    memory_bytes: int = 512 * 2**20
+    output_bytes: int = 2**20
+    processes: int = 32
+    file_bytes: int = 16 * 2**20
+    open_files: int = 64
+    disk_bytes: int = 64 * 2**20
+    inodes: int = 4096
+
+    def __post_init__(self) -> None:
+        for name, value in asdict(self).items():
+            if not value > 0:
+                raise ValueError(f"Limits.{name} must be positive, got {value!r}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict())
+
+
+COMPILE_LIMITS = Limits(wall_s=60.0, cpu_s=30.0, memory_bytes=2**30, output_bytes=2**20,
+                        processes=32, file_bytes=64 * 2**20, open_files=256,
+                        disk_bytes=256 * 2**20)
+
+
+@dataclass(frozen=True)
+class Ending:
+    """How one launch ended, as the host saw it.  ended: "done", "timeout" (the host's clock)
+    or "output_limit" (the host's reader); exit_code: the code, or -signal; cpu_s and
+    max_rss_bytes: the kernel's accounting of the program; oom_kills: OOM kills in the run's
+    memory cgroup (None without one); report: (status, steps, exit code) of the Python child's
+    report, None without one."""
+
+    ended: str
+    exit_code: int | None
+    cpu_s: float
+    max_rss_bytes: int
+    oom_kills: int | None
+    report: tuple[str, int | None, int] | None = None
+
+
+def status_of(ending: Ending, limits: Limits) -> str:
+    """The status of a run from the kernel's and the host's facts (module docstring)."""
+    if ending.ended != "done":
+        return ending.ended
+    if ending.oom_kills:
+        return "memory"
+    code = ending.exit_code
+    cpu_limited = ending.cpu_s >= math.ceil(limits.cpu_s) - 0.05
+    if code in (-signal.SIGXCPU, -signal.SIGKILL) and cpu_limited:
+        return "timeout"
+    report = ending.report
+    if report is not None and code is not None and code >= 0 and code == report[2]:
+        status = report[0]
+        if status in REPORTED_STATUSES:
+            return status
+    if code == 0:
+        return "ok"
+    if ending.oom_kills is None and ending.max_rss_bytes >= MEMORY_EVIDENCE * limits.memory_bytes:
+        return "memory"
+    return "crash"
