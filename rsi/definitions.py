@@ -10,10 +10,15 @@ How a horizon T is read (the quantifiers range over all t, running reaches only 
   a definitive `Refuted` with the concrete t' as witness; otherwise the claim `HoldsUpTo(T)`.
 - An existential part ("there exists t' > t ...") must be witnessed by some t' <= T; if none
   is, the verdict is `Unknown` (a witness may lie beyond T), never `Refuted`.
+- Times: Mahoney defines P(t) for every natural t (and t = -1 for the successor), so times
+  start at `t_min` = 0 by default; the paper's examples take t > 0 ("for all t > 1000"), and
+  `t_min=1` (PAPER_T_MIN) restricts every quantifier to t >= 1.  An improvement whose only
+  witness t (condition 3) is below PAPER_T_MIN says so in evidence["note"].
 - "There exists C such that for all t > C": the times near T have no room left to show an
   increase, so only t <= T // 2 are checked, each against every t' <= T.  The smallest C such
   that every t in (C, T // 2] has the goal on the horizon is reported as evidence["C"]
-  (C = -1 means every t >= 0).  The claim `HoldsUpTo(T)` only if C <= T // 4, so that at
+  (C = t_min - 1, e.g. -1, means every t checked: every t from t_min up to T // 2; nothing is
+  said of the t beyond T // 2 except through the horizon).  The claim `HoldsUpTo(T)` only if C <= T // 4, so that at
   least the quarter (T // 4, T // 2] of the times is settled; a larger C (a failure close to
   the horizon, e.g. G(P(t)) = PRIME(t) dropping after each prime) gives `Unknown` with C.
   The same window t <= T // 2 is used for the t of "improves" conditions 3 and 4.
@@ -33,19 +38,30 @@ from typing import Any
 
 import numpy as np
 
+from rsi import arguments
+from rsi.arguments import CONDITIONS, integer
 from rsi.goals import Goal, goal_values
 from rsi.programs import Program, TableProgram
 from rsi.verdict import HoldsUpTo, Proven, Refuted, Unknown, Verdict
 
-CONDITIONS: tuple[int, ...] = (1, 2, 3, 4)
+__all__ = ["CONDITIONS", "PAPER_T_MIN", "has_goal", "has_goal_at", "improves", "is_improving_sequence",
+           "is_rsi", "plain_number", "values_on"]
+
+PAPER_T_MIN = 1  # the paper's examples take t > 0
 
 # P(0..T) of programs without their own vectorised `values_upto` (text programs), by program.
 _VALUES_CACHE: weakref.WeakKeyDictionary[Any, np.ndarray] = weakref.WeakKeyDictionary()
 
 
-def _check_horizon(horizon: int) -> None:
-    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
-        raise ValueError(f"horizon must be an integer >= 1, got {horizon!r}")
+def _check_horizon(horizon: Any) -> int:
+    return integer("horizon", horizon, 1)
+
+
+def _check_t_min(t_min: Any, horizon: int) -> int:
+    t_min = integer("t_min", t_min, 0)
+    if t_min > horizon // 2:
+        raise ValueError(f"t_min must be <= horizon // 2 = {horizon // 2}, got {t_min}")
+    return t_min
 
 
 def plain_number(number: Any) -> Any:
@@ -59,7 +75,9 @@ def values_on(program: Program, horizon: int) -> np.ndarray:
     SpecProgram and TableProgram evaluate vectorised (`values_upto`); any other program (a
     text program) is run once per t, and the longest result is cached per program.
     """
-    _check_horizon(horizon)
+    horizon = _check_horizon(horizon)
+    if not isinstance(program, Program):
+        raise ValueError(f"a program needs run(t) and value(t), got {type(program).__name__} {program!r}")
     if hasattr(program, "values_upto"):
         return program.values_upto(horizon)
     try:
@@ -99,9 +117,8 @@ def has_goal_at(program: Program, goal: Goal, t: int, horizon: int) -> Verdict:
     A TableProgram is decided exactly: Proven, or Refuted by a worse t' or by its constant
     tail (witness {"t", "tail_from", "reason"}).
     """
-    _check_horizon(horizon)
-    if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 0:
-        raise ValueError(f"t must be an integer >= 0, got {t!r}")
+    horizon = _check_horizon(horizon)
+    t = integer("t", t, 0)
     if horizon <= t:
         raise ValueError(f"horizon must exceed t: horizon={horizon}, t={t}")
     tail = _tail(program)
@@ -133,17 +150,18 @@ def has_goal_at(program: Program, goal: Goal, t: int, horizon: int) -> Verdict:
     )
 
 
-def has_goal(program: Program, goal: Goal, horizon: int) -> Verdict:
+def has_goal(program: Program, goal: Goal, horizon: int, *, t_min: int = 0) -> Verdict:
     """Mahoney: "P has goal G if there exists a constant C such that P has goal G for all
     t > C."
 
-    Checks t = 0 .. T // 2, each against every t' <= T (the later t have no room left to
-    show an increase).  evidence["C"] is the smallest C such that every t in (C, T // 2] has
-    the goal on the horizon (-1: every t); HoldsUpTo(T) if C <= T // 4, else Unknown (the
-    failure at t = C is too close to the horizon to settle).  A TableProgram never has a
-    goal (Refuted: its constant tail never increases).
+    Checks t = t_min .. T // 2, each against every t' <= T (the later t have no room left to
+    show an increase).  evidence["C"] is the smallest C >= t_min - 1 such that every t in
+    (C, T // 2] has the goal on the horizon (t_min - 1: every t checked); HoldsUpTo(T) if
+    C <= T // 4, else Unknown (the failure at t = C is too close to the horizon to settle).
+    A TableProgram never has a goal (Refuted: its constant tail never increases).
     """
-    _check_horizon(horizon)
+    horizon = _check_horizon(horizon)
+    t_min = _check_t_min(t_min, horizon)
     tail = _tail(program)
     if tail is not None:
         g_tail = plain_number(_goal_trace(program, goal, max(tail, 1))[tail])
@@ -160,13 +178,13 @@ def has_goal(program: Program, goal: Goal, horizon: int) -> Verdict:
     later_max = np.maximum.accumulate(g[::-1])[::-1][1 : last + 2]
     head = g[: last + 1]
     holds = (later_min >= head) & (later_max > head)
-    failing = np.flatnonzero(~holds)
-    smallest_c = int(failing[-1]) if failing.size else -1
+    failing = np.flatnonzero(~holds[t_min:]) + t_min
+    smallest_c = int(failing[-1]) if failing.size else t_min - 1
     if smallest_c < last and smallest_c <= horizon // 4:
-        return HoldsUpTo(
-            int(horizon),
-            {"C": smallest_c, "checked_t": [smallest_c + 1, last], "t_prime_up_to": int(horizon)},
-        )
+        evidence = {"C": smallest_c, "checked_t": [smallest_c + 1, last], "t_prime_up_to": horizon}
+        if t_min:
+            evidence["t_min"] = t_min
+        return HoldsUpTo(horizon, evidence)
     at_c = has_goal_at(program, goal, smallest_c, horizon)
     return Unknown(
         f"has goal at t = {smallest_c} is {at_c.kind} on the horizon T = {horizon}, so the "
@@ -189,24 +207,30 @@ def _combine(
     for label, part in chosen:
         if isinstance(part, Unknown):
             return Unknown(f"{label}: {part.reason}", evidence)
-    if all(isinstance(part, Proven) for _, part in chosen):
-        return Proven("; ".join(f"{label}: {part.argument}" for label, part in chosen), evidence)
+    proven = [(label, part) for label, part in chosen if isinstance(part, Proven)]
+    if len(proven) == len(chosen):
+        return Proven("; ".join(f"{label}: {part.argument}" for label, part in proven), evidence)
     return HoldsUpTo(int(horizon), evidence)
 
 
 def _conditions_3_and_4(
-    q: Program, p: Program, goal: Goal, horizon: int, need_better: bool, need_never_worse: bool
+    q: Program, p: Program, goal: Goal, horizon: int, need_better: bool, need_never_worse: bool,
+    t_min: int = 0,
 ) -> tuple[Verdict, Verdict, int | None]:
-    """Conditions 3 and 4 of "Q improves on P", sharing their t; returns (3, 4, the t)."""
+    """Conditions 3 and 4 of "Q improves on P", sharing their t >= t_min; returns (3, 4, the t)."""
     tail_p, tail_q = _tail(p), _tail(q)
     exact = tail_p is not None and tail_q is not None
-    upto = max(tail_p, tail_q, 1) if exact else horizon  # values_on needs a horizon >= 1
+    upto = horizon
+    if tail_p is not None and tail_q is not None:
+        upto = max(tail_p, tail_q, t_min + 1, 1)  # values_on needs a horizon >= 1
     gq, gp = _goal_trace(q, goal, upto), _goal_trace(p, goal, upto)
     better, worse = gq > gp, gq < gp
+    better[:t_min] = False  # times before t_min are outside the quantifiers
+    worse[:t_min] = False
     worse_at = np.flatnonzero(worse)
     last_worse = int(worse_at[-1]) if worse_at.size else -1
     window = upto if exact else horizon // 2
-    candidates = np.arange(last_worse + 1, window + 1)
+    candidates = np.arange(max(last_worse + 1, t_min), window + 1)
     if need_better:
         candidates = candidates[better[candidates]]
     chosen = int(candidates[0]) if candidates.size else None
@@ -266,6 +290,8 @@ def improves(
     goal: Goal,
     horizon: int,
     conditions: Sequence[int] = CONDITIONS,
+    *,
+    t_min: int = 0,
 ) -> Verdict:
     """Mahoney: "Q improves on P with respect to goal G if and only if all of the following
     conditions are met: [1] P has goal G.  [2] Q has goal G.  [3] There exists t such that
@@ -275,29 +301,36 @@ def improves(
     G(Q(t)) > G(P(t)) after which Q is never worse up to T.  `conditions` selects which
     conditions are enforced (the others are still evaluated and reported), so the necessity
     of each can be tested; without 3, the t of condition 4 is any t after Q's last worse
-    result.  evidence["conditions"] maps "1".."4" to each condition's verdict dict and
-    evidence["t"] is the shared t (None when there is none).
+    result.  Every t and t' is >= t_min (module docstring).  evidence["conditions"] maps
+    "1".."4" to each condition's verdict dict and evidence["t"] is the shared t (None when
+    there is none); evidence["note"] says when the improvement is witnessed only at a
+    t < PAPER_T_MIN, outside the paper's t > 0.
     """
-    _check_horizon(horizon)
-    enforced = sorted(set(conditions))
-    if not enforced or any(c not in CONDITIONS for c in enforced):
-        raise ValueError(
-            f"conditions must be a non-empty subset of {CONDITIONS}, got {conditions!r}"
-        )
-    condition_3, condition_4, t = _conditions_3_and_4(
-        q, p, goal, horizon, need_better=3 in enforced, need_never_worse=4 in enforced
-    )
+    horizon = _check_horizon(horizon)
+    t_min = _check_t_min(t_min, horizon)
+    enforced = list(arguments.conditions(conditions))
+    need = {"need_better": 3 in enforced, "need_never_worse": 4 in enforced}
+    condition_3, condition_4, t = _conditions_3_and_4(q, p, goal, horizon, t_min=t_min, **need)
     parts = {
-        "1": has_goal(p, goal, horizon),
-        "2": has_goal(q, goal, horizon),
+        "1": has_goal(p, goal, horizon, t_min=t_min),
+        "2": has_goal(q, goal, horizon, t_min=t_min),
         "3": condition_3,
         "4": condition_4,
     }
-    evidence = {
+    evidence: dict[str, Any] = {
         "conditions": {label: part.to_dict() for label, part in parts.items()},
         "enforced": enforced,
         "t": t,
     }
+    if t is not None and t < PAPER_T_MIN <= horizon // 2 and t_min < PAPER_T_MIN:
+        paper = _conditions_3_and_4(q, p, goal, horizon, t_min=PAPER_T_MIN, **need)
+        kinds = {label: part.kind for label, part in zip("34", paper[:2], strict=True)
+                 if int(label) in enforced and part.kind not in ("holds_up_to", "proven")}
+        if kinds:
+            evidence["note"] = (
+                f"witnessed only at t = {t}, outside the paper's t > 0: with t_min = {PAPER_T_MIN} "
+                + ", ".join(f"condition {label} is {kind}" for label, kind in kinds.items())
+            )
     return _combine(
         {f"condition {label}": part for label, part in parts.items()},
         [f"condition {c}" for c in enforced],
@@ -306,34 +339,39 @@ def improves(
     )
 
 
-def is_improving_sequence(programs: Sequence[Program], goal: Goal, horizon: int) -> Verdict:
+def is_improving_sequence(
+    programs: Sequence[Program], goal: Goal, horizon: int, *, t_min: int = 0
+) -> Verdict:
     """Mahoney: "Define an improving sequence with respect to G as an infinite sequence of
     programs P1, P2, P3, ... such that for all i > 0, P_{i+1} improves on P_i with respect to
     goal G."  Checked on the given finite prefix; evidence["links"][i - 1] is the verdict of
     "P_{i+1} improves on P_i"."""
-    _check_horizon(horizon)
+    horizon = _check_horizon(horizon)
     if len(programs) < 2:
         raise ValueError(f"an improving sequence needs at least 2 programs, got {len(programs)}")
     links = {
-        f"P_{i + 2} improves on P_{i + 1}": improves(programs[i + 1], programs[i], goal, horizon)
+        f"P_{i + 2} improves on P_{i + 1}":
+            improves(programs[i + 1], programs[i], goal, horizon, t_min=t_min)
         for i in range(len(programs) - 1)
     }
     evidence = {"programs": len(programs), "links": [link.to_dict() for link in links.values()]}
     return _combine(links, list(links), horizon, evidence)
 
 
-def is_rsi(first: Program, n: int, goal: Goal, horizon: int) -> Verdict:
+def is_rsi(first: Program, n: int, goal: Goal, horizon: int, *, t_min: int = 0) -> Verdict:
     """Mahoney: "P1 is a recursively self improving (RSI) program with respect to G if and
     only if P_i(-1) = P_{i+1} for all i > 0 and the sequence P_i, i = 1, 2, 3... is an
     improving sequence with respect to G."
 
     Generates P_2 .. P_n by running P_i(-1) (`successor()`), then checks the improving
-    sequence P_1 .. P_n.  A program without a successor is Refuted; a successor run that
-    fails (e.g. times out) is Unknown.
+    sequence P_1 .. P_n.  A program without a successor, or whose successor is not a program
+    (no run(t) and value(t)), is Refuted; a successor run that fails (e.g. times out) is
+    Unknown.
     """
-    _check_horizon(horizon)
-    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
-        raise ValueError(f"n (the number of programs) must be an integer >= 2, got {n!r}")
+    horizon = _check_horizon(horizon)
+    n = integer("n (the number of programs)", n, 2)
+    if not isinstance(first, Program):
+        raise ValueError(f"P_1 must be a program (run(t) and value(t)), got {type(first).__name__}")
     chain = [first]
     for i in range(1, n):
         successor = getattr(chain[-1], "successor", None)
@@ -341,9 +379,14 @@ def is_rsi(first: Program, n: int, goal: Goal, horizon: int) -> Verdict:
             reason = f"P_{i} has no successor: P_{i}(-1) is not a program"
             return Refuted({"i": i, "reason": reason}, reason)
         try:
-            chain.append(successor())
+            following = successor()
         except (RuntimeError, ValueError, OSError) as error:
             return Unknown(f"running P_{i}(-1) failed: {error}", {"i": i})
-    sequence = is_improving_sequence(chain, goal, horizon)
+        if not isinstance(following, Program):
+            reason = (f"P_{i}(-1) is not a program: it gave {type(following).__name__} "
+                      f"{following!r:.60}, which has no run(t) and value(t)")
+            return Refuted({"i": i, "reason": reason}, reason)
+        chain.append(following)
+    sequence = is_improving_sequence(chain, goal, horizon, t_min=t_min)
     evidence = {**sequence.evidence, "generated": f"P_2 .. P_{n} by running P_i(-1)"}
     return replace(sequence, evidence=evidence)

@@ -30,7 +30,7 @@ from rsi.definitions import (
 )
 from rsi.goals import identity, prime
 from rsi.programs import SpecProgram, TableProgram, t
-from rsi.verdict import POSITIVE_KINDS, Proven, Refuted, Unknown, Verdict
+from rsi.verdict import Proven, Refuted, Unknown, Verdict, supports
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class ExampleResult:
 
 def _agrees(verdict: Verdict, expected: str) -> bool:
     """"holds" matches HoldsUpTo or Proven, "fails" matches only Refuted."""
-    return verdict.kind in POSITIVE_KINDS if expected == "holds" else verdict.kind == "refuted"
+    return supports(verdict) if expected == "holds" else verdict.kind == "refuted"
 
 
 def result_of(number: int, claim: str, checks: dict[str, tuple[Verdict, str]]) -> ExampleResult:
@@ -193,7 +193,7 @@ class Example3:
     def check(self) -> ExampleResult:
         program = cube_root_prime_program(self.halts_from, name="Example 3")
         verdict = has_goal(program, prime, self.horizon)
-        if verdict.kind in POSITIVE_KINDS and verdict.evidence["C"] != -1:
+        if supports(verdict) and verdict.evidence["C"] != -1:
             verdict = Unknown(f"has goal only from C = {verdict.evidence['C']}, not for all t",
                               verdict.evidence)
         return result_of(self.number, self.claim, {"P has goal PRIME for all t": (verdict, "holds")})

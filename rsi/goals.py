@@ -2,15 +2,20 @@
 
 "We define a goal as a function G: N -> R mapping natural numbers ... to real numbers.  For
 example, the function PRIME(x) = {x if x is prime, else 0} represents the goal of finding
-large prime numbers."  Any callable int -> float is a goal; `identity` (Example 5: "the goal
-of finding big numbers") and `prime` are built in.  `goal_values` applies a goal to a whole
+large prime numbers."  Any callable int -> real number is a goal; `identity` (Example 5: "the
+goal of finding big numbers") and `prime` are built in.  `goal_values` applies a goal to a whole
 array of program values at once (a fast path for the built-in goals, else once per distinct
-value).
+value).  A goal's outputs must be real numbers (ints, floats, fractions; not NaN, infinities,
+strings or complex numbers: `ValueError` naming the t and the value), and they are compared
+exactly: integers stay integers, and a mix of integers and floats is kept as Python numbers
+(2**53 + 1 > 2.0**53), never rounded to float64.
 """
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -57,11 +62,46 @@ def _prime_mask(limit: int) -> np.ndarray:
     return mask
 
 
+def _real(output: Any, x: int, values: np.ndarray) -> int | float | numbers.Real:
+    """A goal's output checked to be a real number (see the module docstring)."""
+    if isinstance(output, np.generic):
+        output = output.item()
+    good = isinstance(output, numbers.Real)
+    if good and not isinstance(output, numbers.Rational):
+        try:
+            good = math.isfinite(float(output))
+        except (TypeError, ValueError, OverflowError):
+            good = False
+    if not good:
+        at = np.argwhere(values == x)[0]
+        raise ValueError(
+            f"the goal returned {output!r} for P(t) = {x} at t = {int(at[-1])}: a goal G: N -> R "
+            "must return a finite real number"
+        )
+    if isinstance(output, numbers.Integral):
+        return int(output)
+    return output
+
+
+def _exact_array(outputs: list[Any]) -> np.ndarray:
+    """The outputs as an array that compares exactly: int64 or float64 where every output is of
+    that kind and fits, else Python numbers (an object array)."""
+    if all(isinstance(value, int) for value in outputs):
+        try:
+            return np.array(outputs, dtype=np.int64)
+        except OverflowError:
+            return np.array(outputs, dtype=object)
+    if all(isinstance(value, float) for value in outputs):
+        return np.array(outputs, dtype=np.float64)
+    return np.array(outputs, dtype=object)
+
+
 def goal_values(goal: Goal, values: np.ndarray) -> np.ndarray:
-    """G applied elementwise to `values` (program outputs, all >= 0).
+    """G applied elementwise to `values` (program outputs, all >= 0; the last axis is t).
 
     Integer arrays stay exact (identity returns them unchanged, PRIME zeroes the composites);
-    any other goal is called once per distinct value.
+    any other goal is called once per distinct value, and its outputs are checked to be real
+    numbers and kept exact (module docstring).
     """
     values = np.asarray(values)
     if goal is identity:
@@ -71,6 +111,5 @@ def goal_values(goal: Goal, values: np.ndarray) -> np.ndarray:
         if top <= _SIEVE_LIMIT:
             return np.where(_prime_mask(max(top, 1))[values], values, 0)
     distinct, inverse = np.unique(values, return_inverse=True)
-    mapped = [goal(int(value)) for value in distinct]
-    result = np.array(mapped, dtype=object if values.dtype == object else None)
-    return result[inverse].reshape(values.shape)
+    mapped = [_real(goal(int(value)), int(value), values) for value in distinct]
+    return _exact_array(mapped)[inverse].reshape(values.shape)

@@ -14,18 +14,22 @@ does not import sympy) is the sympy symbol for the input t of closed forms.
 """
 from __future__ import annotations
 
-import json
 import math
+import numbers
 import operator
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from rsi.arguments import integer
+from rsi.closed_forms import ClosedForm
+from rsi.records import JsonRecord
+
 
 @dataclass(frozen=True)
-class Outcome:
+class Outcome(JsonRecord):
     """One run of a program on input t.
 
     value: P(t), Mahoney's value (0 when not halted within t steps or when the output is not a
@@ -39,9 +43,6 @@ class Outcome:
     steps: int | None
     raw: str = ""
     note: str = ""
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self))
 
 
 @runtime_checkable
@@ -79,22 +80,24 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-# How many points of a vectorised (numpy) evaluation are checked against exact arithmetic.
-_SPOT_CHECKS = 16
-
-
 def _natural(value: Any) -> tuple[int, str]:
-    """A closed form's value as P(t): a positive integer, else 0 with the reason."""
+    """A closed form's value as P(t): a positive integer, else 0 with the reason (exact for
+    ints, fractions and sympy rationals; a float counts only if it is a whole number)."""
     try:
         exact = operator.index(value)  # int, numpy and sympy integers, exactly
     except TypeError:
-        try:
-            number = float(value)
-        except (TypeError, ValueError, OverflowError):
-            return 0, "not a natural number"
-        if not (math.isfinite(number) and number.is_integer()):
-            return 0, "not a natural number"
-        exact = int(number)
+        if isinstance(value, numbers.Rational):  # Fraction, sympy Rational: no float rounding
+            if value.denominator != 1:
+                return 0, "not a natural number"
+            exact = int(value.numerator)
+        else:
+            try:
+                number = float(value)
+            except (TypeError, ValueError, OverflowError):
+                return 0, "not a natural number"
+            if not (math.isfinite(number) and number.is_integer()):
+                return 0, "not a natural number"
+            exact = int(number)
     if exact <= 0:
         return 0, "zero is not a positive natural number" if exact == 0 else "negative"
     return exact, ""
@@ -109,55 +112,6 @@ def _halts(steps: Any, t: int) -> bool:
         return False
 
 
-class _ClosedForm:
-    """One of a SpecProgram's value/steps: a callable of t, a sympy expression, or a number.
-
-    `exact_fn(k)` is exact (Python or sympy arithmetic); `vector(ts)` is the numpy evaluation
-    of a sympy expression or number, None for a Python callable.
-    """
-
-    def __init__(self, spec: Any, what: str) -> None:
-        self.vector_fn: Callable[[np.ndarray], Any] | None = None
-        if isinstance(spec, (int, float)) and not isinstance(spec, bool):
-            self.exact_fn: Callable[[int], Any] = lambda k: spec
-            self.vector_fn = lambda ts: np.full(ts.shape, spec)
-        elif hasattr(spec, "free_symbols") and hasattr(spec, "xreplace"):
-            import sympy
-
-            names = sorted(str(symbol) for symbol in spec.free_symbols)
-            if names not in ([], ["t"]):
-                raise ValueError(f"{what} may only use the symbol t, found {', '.join(names)}")
-            symbols = list(spec.free_symbols) or [sympy.Symbol("t")]
-            self.exact_fn = lambda k: spec.xreplace({symbols[0]: sympy.Integer(k)})
-            self.vector_fn = sympy.lambdify(symbols, spec, modules="numpy")
-        elif callable(spec):
-            self.exact_fn = spec
-        else:
-            raise ValueError(
-                f"{what} must be a callable of t, a sympy expression in t or a number, "
-                f"got {type(spec).__name__}"
-            )
-
-    def vector(self, ts: np.ndarray) -> np.ndarray | None:
-        if self.vector_fn is None:
-            return None
-        with np.errstate(all="ignore"):
-            return np.broadcast_to(np.asarray(self.vector_fn(ts)), ts.shape)
-
-
-def _vector_naturals(values: np.ndarray) -> np.ndarray | None:
-    """P(t) from a numpy array of closed-form values, or None if the array cannot be exact."""
-    if values.dtype.kind in "iu":
-        return np.where(values > 0, values, 0).astype(np.int64)
-    if values.dtype.kind != "f":
-        return None
-    finite = np.isfinite(values)
-    if np.any(np.abs(values[finite]) >= 2.0**53):
-        return None
-    whole = finite & (values == np.floor(np.where(finite, values, 0))) & (values > 0)
-    return np.where(whole, np.where(finite, values, 0), 0).astype(np.int64)
-
-
 @dataclass(frozen=True, eq=False, init=False)
 class SpecProgram:
     """Mahoney's idealised program: P(t) = value(t) if steps(t) <= t else 0.
@@ -168,10 +122,11 @@ class SpecProgram:
     (`rsi.programs.t`), or a number; they are kept as `value_form` and `steps_form` (the
     method `value(t)` is P(t), as for every program).  A value that is not a positive integer
     gives P(t) = 0.  `successor`, if given, is a zero-argument callable returning P(-1), the
-    next program of an RSI chain.  `values_upto(T)` evaluates P(0..T) at once: sympy
-    expressions and numbers through numpy (spot-checked against exact arithmetic at a few
-    points, falling back to exact evaluation on any disagreement, e.g. int64 overflow),
-    Python callables once per t; the longest evaluation is cached on the program.
+    next program of an RSI chain.  `values_upto(T)` evaluates P(0..T) at once, exactly
+    (`rsi.closed_forms`: numbers and sympy expressions of integers, rationals, +, *, integer
+    powers, floor, ceiling, Mod, Max and Min in exact vectorised rational arithmetic; any other
+    expression and Python callables once per t, as `run`), so `values_upto(T)[t]` is
+    `value(t)` whatever T; the longest evaluation is cached on the program.
     """
 
     value_form: Any
@@ -188,7 +143,7 @@ class SpecProgram:
         successor: Callable[[], Any] | None = None,
         name: str = "",
     ) -> None:
-        forms = (_ClosedForm(value, "value"), _ClosedForm(steps, "steps"))
+        forms = (ClosedForm(value, "value"), ClosedForm(steps, "steps"))
         for attribute, content in (
             ("value_form", value), ("steps_form", steps), ("successor", successor),
             ("name", name), ("_forms", forms), ("_cache", {}),
@@ -196,6 +151,7 @@ class SpecProgram:
             object.__setattr__(self, attribute, content)
 
     def run(self, t: int) -> Outcome:
+        t = integer("t", t)
         if t < 0:
             raise ValueError(f"P(t) needs t >= 0, got t={t}; use successor() for t = -1")
         value_form, steps_form = self._forms
@@ -227,20 +183,27 @@ class SpecProgram:
     def _evaluate(self, horizon: int) -> np.ndarray:
         ts = np.arange(horizon + 1, dtype=np.int64)
         value_form, steps_form = self._forms
-        steps = steps_form.vector(ts)
-        values = value_form.vector(ts)
-        if steps is not None and values is not None:
-            naturals = _vector_naturals(values)
-            if naturals is not None and steps.dtype.kind in "iuf":
-                result = np.where(steps <= ts, naturals, 0)
-                probes = np.unique(np.linspace(0, horizon, _SPOT_CHECKS, dtype=np.int64))
-                if all(result[k] == self._exact_value(int(k)) for k in probes):
-                    return result
-        exact = [self._exact_value(k) for k in range(horizon + 1)]
+        steps = steps_form.rational(ts)
+        if steps is None:
+            halted = np.array([_halts(steps_form.exact_fn(k), k) for k in range(horizon + 1)], dtype=bool)
+        else:
+            numerator, denominator, defined = steps
+            scaled = (ts if denominator.dtype != object else ts.astype(object)) * denominator
+            if denominator.dtype != object and int(np.max(np.abs(denominator))) * (horizon + 1) >= 2**62:
+                scaled = ts.astype(object) * denominator.astype(object)
+            halted = defined & (numerator <= scaled)
+        values = value_form.rational(ts)
+        if values is None:
+            exact = [_natural(value_form.exact_fn(k))[0] if halted[k] else 0 for k in range(horizon + 1)]
+        else:
+            numerator, denominator, defined = values
+            whole = defined & halted & (numerator % denominator == 0)
+            naturals = numerator // denominator
+            exact = np.where(whole & (naturals > 0), naturals, 0).tolist()
         try:
             return np.array(exact, dtype=np.int64)
         except OverflowError:
-            return np.array(exact, dtype=object)
+            return np.array([int(v) for v in exact], dtype=object)
 
 
 def _checked_values(values: Any, kind: str) -> tuple[int, ...]:

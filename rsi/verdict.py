@@ -19,12 +19,15 @@ turn "holds up to T" into "holds" by accident: look at `.kind`.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
+from rsi.records import JsonRecord, jsonable
 
-class _VerdictBase:
-    """Shared behaviour: `.kind`, no truth value, `to_dict` / `to_json`."""
+
+class _VerdictBase(JsonRecord):
+    """Shared behaviour: `.kind`, no truth value, `to_dict` / `to_json` (JSON data throughout)."""
 
     KIND: ClassVar[str]
 
@@ -41,12 +44,9 @@ class _VerdictBase:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        data = {"kind": self.KIND}
-        data.update({f.name: getattr(self, f.name) for f in fields(self)})
+        data: dict[str, Any] = {"kind": self.KIND}
+        data.update({f.name: jsonable(getattr(self, f.name)) for f in fields(self)})  # type: ignore[arg-type]
         return data
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict())
 
     def summary(self) -> str:
         """One line for people: the kind and what supports it."""
@@ -110,8 +110,23 @@ class Unknown(_VerdictBase):
 
 Verdict = Refuted | HoldsUpTo | Proven | Unknown
 
-# The kinds that support a claim (up to a horizon, or outright).
+# The kinds that support a claim (up to a horizon, or outright): the one definition of
+# "the verdict supports the claim" (`supports`), used by every caller.
 POSITIVE_KINDS: tuple[str, ...] = ("holds_up_to", "proven")
+
+
+def supports(verdict: Verdict | Mapping[str, Any] | str) -> bool:
+    """Whether a verdict (or its `to_dict()`, or its kind) supports the claim: HoldsUpTo (up to
+    its horizon) or Proven.  Refuted and Unknown do not."""
+    if isinstance(verdict, str):
+        kind = verdict
+    elif isinstance(verdict, Mapping):
+        kind = verdict["kind"]
+    else:
+        kind = verdict.kind
+    if kind not in VERDICT_KINDS:
+        raise ValueError(f"unknown verdict kind {kind!r}; known kinds: {', '.join(VERDICT_KINDS)}")
+    return kind in POSITIVE_KINDS
 
 VERDICT_KINDS: dict[str, type] = {
     cls.KIND: cls for cls in (Refuted, HoldsUpTo, Proven, Unknown)

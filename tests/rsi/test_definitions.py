@@ -169,7 +169,7 @@ def test_single_value_tables_are_decided_exactly():
 
 
 def test_improves_rejects_unknown_conditions():
-    with pytest.raises(ValueError, match="subset"):
+    with pytest.raises(ValueError, match="conditions must be a non-empty collection"):
         improves(PLUS_2, PLUS_1, identity, 10, conditions=(5,))
 
 
@@ -239,3 +239,56 @@ def test_has_goal_on_a_million_steps_is_fast():
     verdict = has_goal(SpecProgram(t + 3, t / 2), prime, 10**6)
     assert time.perf_counter() - start < 3.0  # measured well under a second
     assert verdict.kind == "unknown"  # PRIME(t + 3) drops after every prime
+
+
+# one validation for every public argument -------------------------------------------------
+
+def test_numpy_integer_arguments_are_accepted_everywhere():
+    import numpy as np
+
+    assert has_goal(PLUS_1, identity, np.int64(20)).kind == "holds_up_to"
+    assert improves(PLUS_2, PLUS_1, identity, np.int32(20), conditions=np.array([1, 2, 3, 4])).kind == "holds_up_to"
+    assert is_rsi(plus(1), np.int64(3), identity, 20).kind == "holds_up_to"
+
+
+@pytest.mark.parametrize(("call", "argument"), [
+    (lambda: has_goal(PLUS_1, identity, 20.0), "horizon"),
+    (lambda: has_goal(PLUS_1, identity, True), "horizon"),
+    (lambda: has_goal_at(PLUS_1, identity, 1.0, 20), "t"),
+    (lambda: improves(PLUS_2, PLUS_1, identity, 20, conditions=(True,)), "conditions"),
+    (lambda: improves(PLUS_2, PLUS_1, identity, 20, conditions=(3.0,)), "conditions"),
+    (lambda: improves(PLUS_2, PLUS_1, identity, 20, conditions=()), "conditions"),
+    (lambda: is_rsi(plus(1), 3.0, identity, 20), "n"),
+    (lambda: has_goal(PLUS_1, identity, 20, t_min=11), "t_min"),
+])
+def test_bad_arguments_are_one_value_error_naming_the_argument(call, argument):
+    with pytest.raises(ValueError, match=rf"^{argument}\b"):
+        call()
+
+
+def test_is_rsi_refutes_a_successor_that_is_not_a_program():
+    verdict = is_rsi(SpecProgram(t, 0, successor=lambda: 5), 3, identity, 20)
+    assert verdict.kind == "refuted" and "P_1(-1) is not a program" in verdict.reason
+    assert is_rsi(SpecProgram(t, 0, successor=lambda: 5), 2, identity, 20).kind == "refuted"
+
+
+# the time domain: t >= t_min --------------------------------------------------------------
+
+def test_an_improvement_seen_only_at_t_0_says_so_and_fails_from_t_1():
+    # Q(t) = P(t) for t >= 1, Q(0) = 1 > P(0) = 0: condition 3 is witnessed only at t = 0
+    p = SpecProgram(sympy.Piecewise((0, sympy.Eq(t, 0)), (t, True)), 0)
+    q = SpecProgram(sympy.Piecewise((1, sympy.Eq(t, 0)), (t, True)), 0)
+    default = improves(q, p, identity, 20)
+    assert default.kind == "holds_up_to" and default.evidence["t"] == 0
+    assert "outside the paper's t > 0" in default.evidence["note"]
+    assert improves(q, p, identity, 20, t_min=1).kind != "holds_up_to"
+    assert "note" not in improves(PLUS_2, PLUS_1, identity, 20).evidence
+
+
+def test_t_min_restricts_has_goal_and_c_counts_from_it():
+    # P(0) = 5 > P(t) = t for t = 1..4: has goal at t = 0 fails, every t >= 1 has it
+    program = SpecProgram(sympy.Piecewise((5, sympy.Eq(t, 0)), (t, True)), 0)
+    assert has_goal(program, identity, 40).evidence["C"] == 0
+    assert has_goal(program, identity, 40, t_min=1).evidence["C"] == 0
+    assert has_goal(PLUS_1, identity, 40, t_min=1).evidence["C"] == 0
+    assert has_goal(PLUS_1, identity, 40).evidence["C"] == -1

@@ -35,3 +35,32 @@ def test_goal_values_equals_the_goal_applied_elementwise(goal):
 def test_goal_values_on_huge_object_values_stays_exact():
     values = np.array([2**89 - 1, 2**89 + 1, 3], dtype=object)  # 2^89 - 1 is a Mersenne prime
     assert list(goal_values(prime, values)) == [2**89 - 1, 0, 3]
+
+
+def test_goal_values_mixing_ints_and_floats_compare_exactly():
+    from rsi.definitions import has_goal_at
+    from rsi.programs import TableProgram
+
+    scores = {1: 2**53 + 1, 2: float(2**53), 3: 2**54}  # G(P(1)) < G(P(0)), by one
+    goal = scores.__getitem__
+    assert goal_values(goal, np.array([1, 2]))[0] > goal_values(goal, np.array([1, 2]))[1]
+    verdict = has_goal_at(TableProgram((1, 2, 3)), goal, 0, 5)
+    assert verdict.kind == "refuted" and verdict.witness["t_prime"] == 1
+
+
+@pytest.mark.parametrize("output", [float("nan"), "7", 1 + 2j, None, float("inf")],
+                         ids=["nan", "str", "complex", "none", "inf"])
+def test_a_goal_must_return_real_numbers_naming_t_and_the_value(output):
+    def goal(x):
+        return output if x == 5 else x
+
+    with pytest.raises(ValueError, match=r"at t = 2.*finite real number") as raised:
+        goal_values(goal, np.array([1, 3, 5, 5]))
+    assert repr(output) in str(raised.value)
+
+
+def test_fractions_and_numpy_scalars_are_real_goal_values():
+    from fractions import Fraction
+
+    assert goal_values(lambda x: Fraction(x, 3), np.array([3, 4])).tolist() == [1, Fraction(4, 3)]
+    assert goal_values(lambda x: np.float64(x) / 2, np.array([1, 2])).tolist() == [0.5, 1.0]

@@ -6,7 +6,7 @@ import pytest
 import sympy
 
 from rsi.definitions import values_on
-from rsi.programs import Program, SpecProgram, TableProgram, t
+from rsi.programs import Outcome, Program, SpecProgram, TableProgram, t
 
 
 def test_spec_program_is_zero_until_it_halts_within_t_steps():
@@ -92,3 +92,50 @@ def test_table_program_rejects_bad_tables_naming_the_entry(values, message):
 def test_negative_t_is_refused_with_a_pointer_to_successor():
     with pytest.raises(ValueError, match="successor"):
         SpecProgram(t, 0).run(-1)
+
+
+# exact values: never read from floating point -------------------------------------------
+
+CUBE_ROOT_FORM = 2 * sympy.floor(t / 2) - sympy.floor(t ** sympy.Rational(1, 3))
+
+
+def test_a_cube_root_closed_form_is_exact_at_a_perfect_cube():
+    # 64**(1/3) is 3.999... in float64: P(64) = 64 - 4 = 60, not 61
+    program = SpecProgram(CUBE_ROOT_FORM, 0)
+    assert values_on(program, 100)[64] == 60 == program.value(64)
+    assert values_on(program, 1000)[1000] == 1000 - 10
+
+
+def test_vectorised_values_equal_run_whatever_the_horizon_and_cache():
+    forms = [CUBE_ROOT_FORM, t**2 / 3 + t / 3, sympy.floor(t**2 / 3 + t / 3),
+             sympy.Mod(3 * t / 2, sympy.Rational(5, 2)),
+             sympy.Max(t - 5, 10 - t), (t + 1) ** -1 * 12, 3 * t**20, sympy.ceiling(t * sympy.Rational(7, 5)) - 3]
+    for form in forms:
+        exact = [SpecProgram(form, t / 2).value(k) for k in range(121)]
+        program = SpecProgram(form, t / 2)
+        short = values_on(program, 30).tolist()
+        assert values_on(program, 120).tolist() == exact, form
+        assert short == exact[:31], form
+
+
+def test_big_integer_closed_forms_stay_exact():
+    program = SpecProgram(t + 10**30, 0)
+    values = values_on(program, 16)
+    assert values[16] == 10**30 + 16 and values[0] == 10**30
+    assert SpecProgram(10**20 * t - 10**20 * t + 5, 0).values_upto(4).tolist() == [5] * 5
+
+
+def test_numpy_integer_times_are_accepted_and_floats_refused_by_name():
+    import numpy as np
+
+    assert SpecProgram(t, 0).run(np.int64(5)).value == 5
+    with pytest.raises(ValueError, match="t must be an integer"):
+        SpecProgram(t, 0).run(2.0)
+
+
+def test_outcome_to_json_takes_numpy_integers():
+    import json
+
+    import numpy as np
+
+    assert json.loads(Outcome(np.int64(3), True, np.int64(2)).to_json())["value"] == 3

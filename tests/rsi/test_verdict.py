@@ -47,3 +47,27 @@ def test_summary_starts_with_the_kind_and_shows_the_witness():
     summary = EVERY_KIND[0].summary()
     assert summary.startswith("refuted:")
     assert '"t_prime": 8' in summary
+
+
+def test_to_json_takes_numpy_integers_and_fractions():
+    from fractions import Fraction
+
+    import numpy as np
+
+    from rsi.definitions import has_goal_at
+    from rsi.programs import TableProgram
+
+    verdict = has_goal_at(TableProgram((1, 2, 3)), lambda x: Fraction(x, 3), np.int64(0), np.int64(5))
+    data = json.loads(verdict.to_json())
+    assert data["kind"] == "proven" and data["evidence"]["G_t_prime"] == "2/3"
+    assert json.loads(HoldsUpTo(np.int64(9), {"C": np.int64(-1)}).to_json()) == {
+        "kind": "holds_up_to", "horizon": 9, "evidence": {"C": -1}}
+
+
+def test_supports_is_the_one_definition_of_a_positive_verdict():
+    from rsi.verdict import supports
+
+    assert [supports(v) for v in EVERY_KIND] == [False, True, True, False]
+    assert [supports(v.to_dict()) for v in EVERY_KIND] == [False, True, True, False]
+    with pytest.raises(ValueError, match="unknown verdict kind"):
+        supports("holds")
