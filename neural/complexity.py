@@ -1,65 +1,58 @@
 """Upper bounds on the algorithmic complexity of trained weights, and Mahoney's Theorem for
-regeneration (Mahoney 2008, Theorem: "the algorithmic complexity of P_n is not greater than
-O(log n)", by the proof's program that holds P_1 and n and iterates P <- P(-1)).
+training processes (Mahoney 2008, Theorem: "the algorithmic complexity of P_n is not greater
+than O(log n)", by the proof's program that holds P_1 and n and iterates P <- P(-1)).
 
-Regeneration (`neural.methods.Regeneration`: a gradient epoch, then θ_i <- f_θ(i)) is an
-iterated self-map of the training state, state_{n+1} = F(state_n), like P_{i+1} = P_i(-1) of
-an RSI chain.  Two upper bounds on K(θ_n), the weights after generation n:
+A deterministic training process (`neural.selfmaps`: regeneration or newton on a quine net,
+Gabor et al.'s self-training) is an iterated self-map θ_{n+1} = F(θ_n), like P_{i+1} = P_i(-1)
+of an RSI chain.  Two upper bounds on K(θ_n), the weights after step n:
 
 - **Empirical** (`weight_complexity`): quantise θ_n to k bits (`quantize`: symmetric uniform,
   2^(k-1) - 1 levels each side of 0 scaled by max|θ|, the codes bit-packed; k = 32 is the
   float32 bytes themselves, no quantisation) and compress with `rsi.complexity`.  A loose
   bound: the compressor sees noise-like bits, not the process that made them.
-- **Constructive** (`constructive_bound`): D_n, real Python text made of the config, the seed,
-  n and the fixed DRIVER, which replays regeneration from the seed for n generations on the
-  CPU and leaves θ_n's float32 bytes in OUTPUT.  |D_n| plus the source of every `neural`
-  module D_n imports (`code_closure`; torch and Python are the machine, the same constant for
-  every n) is |training code| + |seed| + digits(n): only the digits of n grow, O(log n).
-  It counts for K(θ_n) only because D_n really prints θ_n: `replay_check` runs D_n afresh
-  (`run_description`) and compares its bytes with the chain's θ_n bit for bit.  Replay is on
-  the CPU, so the comparison is exact; a replay that differs is reported with its largest
-  absolute difference, never passed.  The bound describes θ_n exactly; the quantised weights
-  are a function of θ_n, so K of those is at most the bound plus the size of `quantize`.
+- **Constructive** (`constructive_bound`): D_n, real Python text made of the data the process
+  holds (configuration, seed, n) and its fixed CONTROL (`rsi.complexity.constructive_description`),
+  which replays the process from the seed for n steps and leaves θ_n's float32 bytes in OUTPUT.
+  |D_n| plus the source of every `neural` module D_n imports (`code_closure`; torch and
+  Python are the machine, the same constant for every n) is |training code| + |seed| +
+  digits(n): only the digits of n grow, O(log n).  It counts for K(θ_n) only because D_n
+  really prints θ_n: `replay_check` runs D_n afresh (`run_description`, through
+  `rsi.complexity.verify_descriptions`) and compares its bytes with the chain's θ_n bit for
+  bit; a replay that differs is reported with its largest absolute difference, never passed.
+  The bound describes θ_n exactly; the quantised weights are a function of θ_n, so K of those
+  is at most the bound plus the size of `quantize`.  `compressed`, lzma of D_n and the code,
+  is the same bound at the compressor's constant: the one to set beside compressed weights.
 
-`weight_chain(config, generations)` runs the chain and gathers sizes, bounds, fits
-a + b·ln n (`rsi.complexity.fit_log`) and the generations where compressed weights exceed the
-constructive bound.
+`weight_chain(process, generations)` runs the chain, gathers both bounds at the recorded n,
+fits a + b·ln n (`rsi.complexity.fit_log`) and says at which n each bound is the tighter one.
 """
 from __future__ import annotations
 
 import ast
 import importlib.util
-import json
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-from neural.config import TrainConfig
-from neural.population import trajectory
-from rsi.complexity import compressed_length, empty_overhead, fit_log
+from neural.selfmaps import SelfMap
+from rsi.complexity import (
+    DescriptionCheck,
+    compressed_length,
+    constructive_description,
+    description_sample,
+    empty_overhead,
+    fit_log,
+    verify_descriptions,
+)
 
 FLOAT_BITS = 32  # "k = 32": the float32 weights themselves, not quantised
 DEFAULT_BITS: tuple[int, ...] = (4, 8, 16, FLOAT_BITS)
 REPLAY_ALL_UP_TO = 12  # D_n is replayed for every n up to this; beyond it for a sample
 
-DRIVER = '''from neural.config import TrainConfig
-from neural.methods import Regeneration
-from neural.quine import BatchedQuine
-from neural.sampling import net_generators
-
-config = TrainConfig.from_dict({**CONFIG, "seed": SEED})
-model = BatchedQuine(config.quine, "cpu")
-theta = model.init(config.seeds, config.init)
-regeneration = Regeneration(model, config, theta, net_generators(config.seeds), None)
-for _ in range(N):
-    regeneration.run_epoch()
-OUTPUT = regeneration.theta.detach()[0].numpy().astype("<f4").tobytes()
-'''
-"""The control part of D_n, the same for every n (it reads CONFIG, SEED and N)."""
 
 
 # ---------------------------------------------------------------- empirical: quantise, compress
@@ -141,34 +134,24 @@ def weight_complexity(weights: np.ndarray | torch.Tensor, bits: int, method: str
 # ------------------------------------------------------------ constructive: D_n, replayed
 
 
-def _check_config(config: TrainConfig) -> None:
-    if config.method != "regeneration" or config.quine.task != "vanilla" or config.population != 1:
-        raise ValueError("the regeneration chain needs method 'regeneration', task 'vanilla' and "
-                         f"population 1, got {config.method!r}, {config.quine.task!r}, {config.population}")
-
-
-def constructive_description(config: TrainConfig, n: int) -> str:
-    """D_n: Python text that leaves θ_n (float32 bytes) in OUTPUT: CONFIG (without the seed and
-    the epoch count, which regeneration does not read), SEED, N and DRIVER."""
-    _check_config(config)
+def description(process: SelfMap, n: int) -> str:
+    """D_n of `process`: the data it holds for n, then its CONTROL (leaves θ_n in OUTPUT)."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
         raise ValueError(f"n must be an integer >= 0, got {n!r}")
-    settings = config.to_dict()
-    seed = settings.pop("seed")
-    settings.pop("epochs")
-    return f"CONFIG = {json.dumps(settings, sort_keys=True)}\nSEED = {seed}\nN = {n}\n{DRIVER}"
+    return constructive_description(process.held(n), process.control)
 
 
-def run_description(description: str) -> bytes:
-    """Run D_n in this process (on the CPU, one fresh model) and return its OUTPUT."""
+def run_description(text: str) -> bytes:
+    """Run D_n in this process (one fresh model, the torch thread count of the caller) and
+    return its OUTPUT."""
     namespace: dict[str, Any] = {"__name__": "__main__"}
-    exec(compile(description, "<constructive description>", "exec"), namespace)
-    return namespace["OUTPUT"]
+    exec(compile(text, "<constructive description>", "exec"), namespace)
+    return bytes(namespace["OUTPUT"])
 
 
 def code_closure(text: str, package: str = "neural") -> tuple[str, ...]:
     """The modules of `package` that running `text` imports (its imports, theirs, and so on,
-    with the package's __init__), found by reading the import statements."""
+    with the package's __init__s), found by reading the import statements."""
     found: set[str] = set()
     pending = [text]
     while pending:
@@ -179,12 +162,15 @@ def code_closure(text: str, package: str = "neural") -> tuple[str, ...]:
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
             for name in names:
-                if (name == package or name.startswith(package + ".")) and name not in found:
-                    path = _module_file(name)
-                    if path is not None:
-                        found.add(name)
-                        pending.append(path.read_text(encoding="utf-8"))
-    return tuple(sorted(found | ({package} if found else set())))
+                parts = name.split(".")
+                for depth in range(1, len(parts) + 1):  # a submodule loads its parents
+                    prefix = ".".join(parts[:depth])
+                    if parts[0] == package and prefix not in found:
+                        path = _module_file(prefix)
+                        if path is not None:
+                            found.add(prefix)
+                            pending.append(path.read_text(encoding="utf-8"))
+    return tuple(sorted(found))
 
 
 def _module_file(name: str) -> Path | None:
@@ -199,7 +185,7 @@ def _module_file(name: str) -> Path | None:
 
 @dataclass(frozen=True)
 class ConstructiveBound:
-    """K(θ_n) <= `total` = `description_bytes` (|D_n|: config, seed, digits of n, DRIVER) +
+    """K(θ_n) <= `total` = `description_bytes` (|D_n|: the held data, digits of n, CONTROL) +
     `code_bytes` (the `modules` D_n imports); `compressed`: lzma of D_n and those sources
     together, the same bound at the compressor's constant.  `seed_digits`, `n_digits`: the
     parts of D_n that vary."""
@@ -217,56 +203,45 @@ class ConstructiveBound:
         return asdict(self)
 
 
-def constructive_bound(config: TrainConfig, n: int) -> ConstructiveBound:
+def constructive_bound(process: SelfMap, n: int) -> ConstructiveBound:
     """The constructive bound on K(θ_n) (module docstring); `replay_check` verifies it."""
-    description = constructive_description(config, n)
-    modules = code_closure(DRIVER)
-    sources = b"".join(_module_file(name).read_bytes() for name in modules)
-    text = description.encode("utf-8")
+    text = description(process, n).encode("utf-8")
+    modules = code_closure(process.control)
+    sources = b"".join(path.read_bytes() for path in (_module_file(name) for name in modules) if path)
     return ConstructiveBound(
-        n=n, description_bytes=len(text), code_bytes=len(sources), seed_digits=len(str(config.seed)),
+        n=n, description_bytes=len(text), code_bytes=len(sources), seed_digits=len(str(process.seed)),
         n_digits=len(str(n)), total=len(text) + len(sources),
         compressed=compressed_length(text + sources, "lzma"), modules=modules,
     )
 
 
-@dataclass(frozen=True)
-class ReplayCheck:
-    """D_n run afresh for each n in `checked`: `identical[k]` whether its output equals θ_n bit
-    for bit, `max_abs_diff[k]` the largest |difference| (0.0 when identical)."""
+def _max_abs_diff(output: bytes, expected: bytes) -> float:
+    a, b = np.frombuffer(output, "<f4"), np.frombuffer(expected, "<f4")
+    if a.shape != b.shape:
+        return float("inf")
+    return float(np.abs(a.astype(np.float64) - b).max())
 
-    checked: tuple[int, ...]
-    identical: tuple[bool, ...]
-    max_abs_diff: tuple[float, ...]
 
-    @property
-    def verified(self) -> bool:
-        return bool(self.checked) and all(self.identical)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "verified": self.verified}
+def replay_check(process: SelfMap, states: Mapping[int, bytes], ns: Sequence[int],
+                 tick: Callable[[str], None] | None = None) -> DescriptionCheck:
+    """Replay D_n for each n in `ns` and compare with states[n] (θ_n's float32 bytes); the
+    difference of a mismatch is its largest absolute difference."""
+    return verify_descriptions(ns, lambda n: description(process, n), run_description,
+                               lambda n: states[n], _max_abs_diff, tick)
 
 
 def replay_sample(generations: int, all_up_to: int = REPLAY_ALL_UP_TO) -> tuple[int, ...]:
     """The n whose D_n is replayed: every n <= all_up_to, then the powers of two and the last
-    (replaying D_n costs n generations)."""
-    powers = {2**k for k in range(generations.bit_length()) if 2**k <= generations}
-    return tuple(sorted(set(range(1, min(all_up_to, generations) + 1)) | powers | {generations}))
+    (replaying D_n costs n steps)."""
+    return description_sample(generations, all_up_to)
 
 
-def replay_check(config: TrainConfig, states: Sequence[bytes], ns: Sequence[int],
-                 tick: Callable[[str], None] | None = None) -> ReplayCheck:
-    """Replay D_n for each n in `ns` and compare with states[n] (θ_n's float32 bytes)."""
-    identical, diffs = [], []
-    for n in ns:
-        output = run_description(constructive_description(config, n))
-        same = output == states[n]
-        identical.append(same)
-        diffs.append(0.0 if same else float(np.abs(
-            np.frombuffer(output, "<f4").astype(np.float64) - np.frombuffer(states[n], "<f4")).max()))
-        if tick:
-            tick(f"replay D_{n}")
-    return ReplayCheck(tuple(ns), tuple(identical), tuple(diffs))
+def log_spaced(generations: int, points: int) -> tuple[int, ...]:
+    """About `points` n in 1..generations, evenly spaced in ln n, always with 1 and the last."""
+    if points < 2 or generations < 1:
+        raise ValueError(f"need points >= 2 and generations >= 1, got {points} and {generations}")
+    grid = np.unique(np.rint(np.geomspace(1, generations, points)).astype(int))
+    return tuple(int(n) for n in grid)
 
 
 # ------------------------------------------------------------------------ the chain, compared
@@ -274,16 +249,19 @@ def replay_check(config: TrainConfig, states: Sequence[bytes], ns: Sequence[int]
 
 @dataclass(frozen=True)
 class WeightChain:
-    """θ_0 .. θ_N of regeneration and both bounds for n = 1..N.
+    """θ_0 .. θ_N of one process and both bounds at the recorded n (`ns`).
 
-    sizes[k][n-1]: compressed k-bit weights of θ_n (None where θ_n is not finite and k < 32:
+    sizes[k][i]: compressed k-bit weights of θ_ns[i] (None where θ is not finite and k < 32:
     `diverged_at` is the first such n); raw_bytes[k]: the k-bit description's length;
-    bounds[n-1]: the constructive bound; fits: a + b ln n of each k's sizes ("k=8", ...; None
-    with fewer than two sizes) and of the bound ("constructive"); exceeds[k]: the n where
-    sizes[k] > bounds.total; metrics[n]: quine metrics of θ_n (n = 0..N)."""
+    bounds[i]: the constructive bound at ns[i]; fits: a + b ln n of each k's sizes ("k=8", ...;
+    None with fewer than two sizes) and of the bound ("constructive", "constructive, lzma");
+    exceeds[k]: the n where sizes[k] > bounds.compressed (there the constructive bound is the
+    tighter one; elsewhere compression is); metrics[i]: quine metrics of θ_ns[i]; initial:
+    those of θ_0."""
 
-    config: dict[str, Any]
+    process: dict[str, Any]
     generations: int
+    ns: tuple[int, ...]
     parameters: int
     bits: tuple[int, ...]
     sizes: dict[int, tuple[int | None, ...]]
@@ -294,70 +272,79 @@ class WeightChain:
     fits: dict[str, dict[str, Any] | None]
     exceeds: dict[int, tuple[int, ...]]
     diverged_at: int | None
-    replay: ReplayCheck
+    replay: DescriptionCheck
     metrics: tuple[dict[str, Any], ...]
+    initial: dict[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "config": self.config, "generations": self.generations, "parameters": self.parameters,
-            "bits": list(self.bits), "sizes": {str(k): list(v) for k, v in self.sizes.items()},
+            "process": self.process, "generations": self.generations, "ns": list(self.ns),
+            "parameters": self.parameters, "bits": list(self.bits),
+            "sizes": {str(k): list(v) for k, v in self.sizes.items()},
             "raw_bytes": {str(k): v for k, v in self.raw_bytes.items()}, "overhead": self.overhead,
             "max_error": {str(k): v for k, v in self.max_error.items()},
             "bounds": [bound.to_dict() for bound in self.bounds], "fits": self.fits,
             "exceeds": {str(k): list(v) for k, v in self.exceeds.items()},
             "diverged_at": self.diverged_at, "replay": self.replay.to_dict(),
-            "metrics": list(self.metrics),
+            "metrics": list(self.metrics), "initial": self.initial,
         }
 
 
-def regeneration_states(config: TrainConfig, generations: int) -> tuple[list[bytes], list[dict[str, Any]]]:
-    """θ_0 .. θ_N (float32 bytes) of regeneration on the CPU, and the quine metrics of each."""
-    _check_config(config)
-    states, metrics = [], []
-    for n, (weights, found) in enumerate(trajectory(config, "cpu", generations)):
-        states.append(weights[0].numpy().astype("<f4").tobytes())
-        metrics.append({"generation": n, **found[0].to_dict()})
+def chain_states(process: SelfMap, generations: int,
+                 keep: Sequence[int]) -> tuple[dict[int, bytes], dict[int, dict[str, Any]]]:
+    """θ_n (float32 bytes) and its metrics for every n in `keep` (and n = 0), running the
+    process for `generations` steps."""
+    wanted = set(keep) | {0}
+    states, metrics = {}, {}
+    for n, (state, found) in enumerate(process.states(generations)):
+        if n in wanted:
+            states[n], metrics[n] = state, found
     return states, metrics
 
 
 def _fit(ns: Sequence[int], sizes: Sequence[int | None]) -> dict[str, Any] | None:
-    known = [(n, size) for n, size in zip(ns, sizes, strict=False) if size is not None]
-    if len(known) < 2:
+    known = [(n, size) for n, size in zip(ns, sizes, strict=True) if size is not None]
+    if len({n for n, _ in known}) < 2:
         return None
     fit = fit_log([n for n, _ in known], [size for _, size in known])
     return {"a": fit.a, "b": fit.b, "residual": fit.rms}
 
 
-def weight_chain(config: TrainConfig, generations: int, bits: Sequence[int] = DEFAULT_BITS,
-                 replay_ns: Sequence[int] | None = None,
+def weight_chain(process: SelfMap, generations: int, bits: Sequence[int] = DEFAULT_BITS,
+                 record: Sequence[int] | None = None, replay_ns: Sequence[int] | None = None,
                  tick: Callable[[str], None] | None = None) -> WeightChain:
-    """Run regeneration for `generations` (>= 2) generations from `config` (method
-    regeneration, vanilla, population 1; CPU) and compare both bounds on K(θ_n), n = 1..N.
-    replay_ns: the n whose D_n is replayed (default `replay_sample`)."""
+    """Run `process` for `generations` (>= 2) steps and compare both bounds on K(θ_n) at the
+    n of `record` (default every n = 1..N) and of `replay_ns`, the n whose D_n is replayed
+    (default `replay_sample`)."""
     if isinstance(generations, bool) or not isinstance(generations, int) or generations < 2:
         raise ValueError(f"generations must be an integer >= 2, got {generations!r}")
-    config = replace(config, epochs=generations)
-    states, metrics = regeneration_states(config, generations)
+    replayed = tuple(replay_ns) if replay_ns is not None else replay_sample(generations)
+    ns = sorted(set(record if record is not None else range(1, generations + 1)) | set(replayed))
+    if ns[0] < 1 or ns[-1] > generations:
+        raise ValueError(f"recorded and replayed n must lie in 1..{generations}, got {ns}")
+    states, found = chain_states(process, generations, ns)
     if tick:
-        tick(f"{generations} generations")
-    ns = list(range(1, generations + 1))
+        tick(f"{process.name}: {generations} steps")
     weights = [np.frombuffer(states[n], "<f4") for n in ns]
     finite = [is_finite(w) for w in weights]
-    found = {k: [weight_complexity(w, k) if ok or k == FLOAT_BITS else None
-                 for w, ok in zip(weights, finite, strict=False)] for k in bits}
-    bounds = tuple(constructive_bound(config, n) for n in ns)
-    replay = replay_check(config, states, replay_ns or replay_sample(generations), tick)
-    sizes = {k: tuple(c and c.compressed for c in found[k]) for k in bits}
+    measured = {k: [weight_complexity(w, k) if ok or k == FLOAT_BITS else None
+                    for w, ok in zip(weights, finite, strict=True)] for k in bits}
+    bounds = tuple(constructive_bound(process, n) for n in ns)
+    replay = replay_check(process, states, replayed,
+                          (lambda label: tick(f"{process.name}: replay {label}")) if tick else None)
+    sizes = {k: tuple(None if c is None else c.compressed for c in measured[k]) for k in bits}
     fits = {f"k={k}": _fit(ns, sizes[k]) for k in bits}
     fits["constructive"] = _fit(ns, [b.total for b in bounds])
-    errors = {k: [c.max_error for c in found[k] if c is not None] for k in bits}
+    fits["constructive, lzma"] = _fit(ns, [b.compressed for b in bounds])
+    errors = {k: [c.max_error for c in measured[k] if c is not None] for k in bits}
     return WeightChain(
-        config=config.to_dict(), generations=generations, parameters=weights[0].size,
-        bits=tuple(bits), sizes=sizes, raw_bytes={k: len(quantize(np.zeros(weights[0].size), k)) for k in bits},
+        process=process.to_dict(), generations=generations, ns=tuple(ns), parameters=int(weights[0].size),
+        bits=tuple(bits), sizes=sizes,
+        raw_bytes={k: len(quantize(np.zeros(weights[0].size), k)) for k in bits},
         overhead=empty_overhead("lzma"), max_error={k: max(errors[k]) if errors[k] else None for k in bits},
         bounds=bounds, fits=fits,
-        exceeds={k: tuple(n for n, size, b in zip(ns, sizes[k], bounds, strict=False) if size is not None and size > b.total)
-                 for k in bits},
-        diverged_at=next((n for n, ok in zip(ns, finite, strict=False) if not ok), None), replay=replay,
-        metrics=tuple(metrics),
+        exceeds={k: tuple(n for n, size, b in zip(ns, sizes[k], bounds, strict=True)
+                          if size is not None and size > b.compressed) for k in bits},
+        diverged_at=next((n for n, ok in zip(ns, finite, strict=True) if not ok), None), replay=replay,
+        metrics=tuple(found[n] for n in ns), initial=found[0],
     )

@@ -39,7 +39,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from quines_text.machines import MACHINE_MODULES, TextProgram
-from rsi.complexity import ComplexityBounds, LogFit, complexity_bounds, fit_log
+from rsi.complexity import (
+    ComplexityBounds,
+    LogFit,
+    complexity_bounds,
+    description_sample,
+    fit_log,
+    verify_descriptions,
+)
+from rsi.complexity import (
+    constructive_description as describe,
+)
 from rsi.goals import Goal
 
 MARKED_INTEGER = re.compile(r"\bn\s*=\s*(\d+)")
@@ -60,10 +70,11 @@ sys.stdout.write(program.source)
 
 
 def constructive_description(p1: str, lang: str, n: int) -> str:
-    """D_n: Python text that prints P_n, made of P_1, its language, n and CONTROL."""
+    """D_n: Python text that prints P_n, made of P_1, its language, n and CONTROL
+    (`rsi.complexity.constructive_description`)."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be an integer >= 1, got {n!r}")
-    return f"P1 = {p1!r}\nLANG = {lang!r}\nN = {n}\n{CONTROL}"
+    return describe({"P1": repr(p1), "LANG": repr(lang), "N": str(n)}, CONTROL)
 
 
 def run_description(description: str) -> str:
@@ -84,10 +95,7 @@ def marked_integer(source: str) -> int | None:
 def constructive_sample(n: int) -> tuple[int, ...]:
     """The n for which D_n is run: every n up to VERIFY_ALL_UP_TO; for longer chains
     1..10, the powers of two and n itself (running D_n costs n - 1 runs)."""
-    if n <= VERIFY_ALL_UP_TO:
-        return tuple(range(1, n + 1))
-    powers = {2**k for k in range(n.bit_length()) if 2**k <= n}
-    return tuple(sorted(set(range(1, 11)) | powers | {n}))
+    return description_sample(n, n if n <= VERIFY_ALL_UP_TO else 10)
 
 
 @dataclass(frozen=True)
@@ -278,21 +286,20 @@ def run_chain(
         tick(f"P_{i}")
     made = len(programs)
     descriptions = [constructive_description(p1, lang, k) for k in range(1, made + 1)]
-    checked = constructive_sample(made)
-    failed = []
-    for k in checked:
+
+    def run(description: str) -> str | None:
         try:
-            output = run_description(descriptions[k - 1])
+            return run_description(description)
         except RuntimeError:
-            output = None
-        if output != programs[k - 1].source:
-            failed.append(k)
-        tick(f"D_{k}")
+            return None
+
+    check = verify_descriptions(constructive_sample(made), lambda k: descriptions[k - 1], run,
+                                lambda k: programs[k - 1].source, tick=tick)
     sizes = [len(text.encode("utf-8")) for text in descriptions]
     ns = list(range(1, made + 1))
     constructive = Constructive(
-        bytes=tuple(sizes), control_bytes=len(CONTROL.encode("utf-8")), checked=checked,
-        failed=tuple(failed),
+        bytes=tuple(sizes), control_bytes=len(CONTROL.encode("utf-8")), checked=check.checked,
+        failed=check.failed,
     )
     return ChainReport(
         lang=lang, n=n, links=tuple(links), constructive=constructive, fit=_fit(ns, sizes),

@@ -1,11 +1,21 @@
 """Complexity upper bounds (Mahoney 2008, Bounds on RSI): compressed lengths with each
-compressor's empty-input overhead, and the a + b·ln n least-squares fit."""
+compressor's empty-input overhead, the a + b·ln n least-squares fit, and the Theorem's
+constructive description D_n built as text and verified by running it."""
 import lzma
 import math
 
 import pytest
 
-from rsi.complexity import COMPRESSORS, complexity_bounds, compressed_length, empty_overhead, fit_log
+from rsi.complexity import (
+    COMPRESSORS,
+    complexity_bounds,
+    compressed_length,
+    constructive_description,
+    description_sample,
+    empty_overhead,
+    fit_log,
+    verify_descriptions,
+)
 from rsi.examples import example6_source
 
 SOURCE = example6_source().encode()
@@ -63,3 +73,43 @@ def test_fit_log_residuals_are_size_minus_fit():
 def test_fit_log_rejects_bad_input(ns, sizes, message):
     with pytest.raises(ValueError, match=message):
         fit_log(ns, sizes)
+
+
+CONTROL = "value = START\nfor _ in range(N):\n    value = 2 * value\nOUTPUT = value\n"
+
+
+def run_control(text: str) -> int:
+    namespace: dict = {}
+    exec(text, namespace)
+    return namespace["OUTPUT"]
+
+
+def test_constructive_description_is_the_held_data_then_the_control_text():
+    text = constructive_description({"START": "3", "N": "4"}, CONTROL)
+    assert text == "START = 3\nN = 4\n" + CONTROL and run_control(text) == 48
+
+
+def test_constructive_description_needs_python_names():
+    with pytest.raises(ValueError, match="Python name"):
+        constructive_description({"not a name": "1"}, CONTROL)
+
+
+def test_description_sample_is_every_n_up_to_the_limit_then_powers_of_two_and_the_last():
+    assert description_sample(5, 10) == (1, 2, 3, 4, 5)
+    assert description_sample(40, 3) == (1, 2, 3, 4, 8, 16, 32, 40)
+    with pytest.raises(ValueError, match="n must be"):
+        description_sample(0, 3)
+
+
+def test_verify_descriptions_passes_only_descriptions_that_print_p_n():
+    def describe(n: int) -> str:
+        return constructive_description({"START": "1", "N": str(n)}, CONTROL)
+
+    right = verify_descriptions([1, 2, 5], describe, run_control, lambda n: 2**n)
+    assert right.verified and right.difference == (0.0, 0.0, 0.0) and right.failed == ()
+    wrong = verify_descriptions([1, 2, 5], describe, run_control, lambda n: 2**n + (n == 5),
+                                difference=lambda got, want: abs(got - want))
+    assert not wrong.verified and wrong.failed == (5,) and wrong.difference[2] == 1
+    failed_run = verify_descriptions([1], describe, lambda text: None, lambda n: 2)
+    assert failed_run.failed == (1,) and failed_run.difference == (None,)
+    assert not verify_descriptions([], describe, run_control, lambda n: 0).verified  # nothing checked

@@ -69,11 +69,13 @@ def numbers_shown(results: dict) -> tuple[list, list]:
         cells += [last["sr_loss"], last["r2"], last["norm"], last["mae"]]
     cells += [run["final"]["accuracy"] for run in stages["auxiliary"]["runs"]]
     cells += [run["lambda"] for run in stages["auxiliary"]["runs"]]
-    weights = stages["weights"]
-    for sizes in weights["sizes"].values():
-        cells += sizes
-    cells += [bound["total"] for bound in weights["bounds"]] + [bound["compressed"] for bound in weights["bounds"]]
-    fits += [fit for fit in weights["fits"].values() if fit is not None]
+    for chain in stages["weights"]["series"].values():
+        for sizes in chain["sizes"].values():
+            cells += sizes
+        cells += [bound["total"] for bound in chain["bounds"]] + [bound["compressed"] for bound in chain["bounds"]]
+        cells += chain["ns"] + [m["r2"] for m in chain["metrics"]] + [m["rms"] for m in chain["metrics"]]
+        cells += [m["zero_quine"] for m in chain["metrics"]]
+        fits += [fit for fit in chain["fits"].values() if fit is not None]
     gabor = stages["gabor"]
     for mode in ("self_application", "self_training"):
         cells += list(gabor[mode]["counts"].values())
@@ -86,7 +88,8 @@ def test_numbers_of_results_json_appear_on_the_page(report):
     _, _, results, page = report
     cells, fits = numbers_shown(results)
     assert len(cells) > 50
-    assert [value for value in cells if f"<td>{fmt(value)}</td>" not in page] == []
+    shown = [f'<td class="no">{fmt(value)}</td>' if value is False else f"<td>{fmt(value)}</td>" for value in cells]
+    assert [value for value, cell in zip(cells, shown, strict=True) if cell not in page] == []
     shown_fits = [f"{fmt(fit['a'])} {'-' if fit['b'] < 0 else '+'} {fmt(abs(fit['b']))} ln n" for fit in fits]
     assert [fit for fit in shown_fits if fit not in page] == []
     stages = {name: record["result"] for name, record in results["stages"].items()}
@@ -94,23 +97,43 @@ def test_numbers_of_results_json_appear_on_the_page(report):
     assert f"held-out accuracy {fmt(solo)}." in page
     agree = sum(example["agrees"] for example in stages["examples"]["examples"])
     assert f"{agree} of 6 examples agree with the paper" in page
-    weights = stages["weights"]
-    first = weights["bounds"][0]
-    assert f"{weights['parameters']} parameters" in page
-    assert f"{first['description_bytes']} + {first['code_bytes']} bytes" in page
+    for chain in stages["weights"]["series"].values():
+        first = chain["bounds"][0]
+        assert f"{chain['parameters']} parameters" in page
+        assert f"{first['description_bytes']} + {first['code_bytes']} bytes at n = {chain['ns'][0]}" in page
+        checked = ", ".join(map(str, chain["replay"]["checked"]))
+        assert f"Deterministic replay: D_n run afresh for n = {checked}:" in page
 
 
-def test_the_weights_section_states_where_compression_exceeds_the_bound(report):
+def test_the_weights_section_has_three_series_and_says_where_each_bound_is_tighter(report):
+    _, _, results, page = report
+    series = results["stages"]["weights"]["result"]["series"]
+    assert list(series) == ["newton", "self-training", "regeneration"]
+    for chain in series.values():
+        assert html.escape(chain["statement"]) in page and html.escape(chain["shows"]) in page
+        lzma = [bound["compressed"] for bound in chain["bounds"]]
+        for k, sizes in chain["sizes"].items():
+            pairs = zip(chain["ns"], sizes, lzma, strict=True)
+            assert chain["exceeds"][k] == [n for n, size, bound in pairs if size is not None and size > bound]
+        for size, bound in zip(chain["sizes"]["32"], lzma, strict=True):
+            assert f"<td>{fmt(bound)}</td><td>{'constructive' if size > bound else 'compression'}</td>" in page
+        assert chain["replay"]["verified"]
+    assert page.count("bit for bit identical every time.") == 3
+
+
+def test_what_the_theorem_says_is_computed_from_the_series(report):
     _, _, results, page = report
     weights = results["stages"]["weights"]["result"]
-    assert html.escape(weights["statement"]) in page
-    assert "loose" in weights["statement"] and "constructive bound" in weights["statement"]
-    totals = [bound["total"] for bound in weights["bounds"]]
-    for k, sizes in weights["sizes"].items():
-        pairs = enumerate(zip(sizes, totals, strict=False), start=1)
-        over = [n for n, (size, total) in pairs if size is not None and size > total]
-        assert weights["exceeds"][k] == over
-    assert weights["replay"]["verified"] and "bit for bit identical" in page
+    assert "<h3>What the theorem says about these nets</h3>" in page
+    assert all(f"<p>{html.escape(sentence)}</p>" in page for sentence in weights["theorem"])
+    assert len(weights["theorem"]) == 1 + len(weights["series"])
+    for name, sentence in zip(weights["series"], weights["theorem"][1:], strict=True):
+        chain = weights["series"][name]
+        last = chain["bounds"][-1]
+        assert sentence.startswith(f"{name} ({chain['parameters']} weights")
+        assert f"at most {last['total']} bytes at n = {chain['ns'][-1]}" in sentence
+        gap = chain["sizes"]["32"][-1] - last["compressed"]
+        assert (f"{gap} more than" if gap > 0 else f"{-gap} fewer than") in sentence
 
 
 def test_gabor_section_counts_every_run_and_noise_copy(report):

@@ -1,8 +1,7 @@
 """The report's stages on trained nets: neural quine training curves per method (Chang &
 Lipson 2018 §4), auxiliary accuracy against λ with the solo classifier, self-replicating nets
-(Gabor et al. 2022, when `neural.selfrep.net` is in the build), and the weight complexity of
-regeneration against the constructive bound of Mahoney 2008's Theorem (`neural.complexity`).
-torch and `neural` are imported inside the functions."""
+(Gabor et al. 2022).  The weights stage is in `weights`.  torch and `neural` are imported
+inside the functions."""
 from __future__ import annotations
 
 import contextlib
@@ -100,52 +99,3 @@ def _finite_runs(result: dict[str, Any]) -> dict[str, Any]:
     from neural.metrics import finite_or_none
 
     return {**result, "runs": [finite_or_none(run) for run in result["runs"]]}
-
-
-def weights_stage(sizes: ReportSizes, device: str, tick: Tick) -> dict[str, Any]:
-    """Regeneration of a chang-lipson quine of width `weight_width` for `generations`
-    generations on the CPU (the constructive bound rests on bitwise replay on the CPU):
-    compressed k-bit weights against the constructive bound, and what that comparison says."""
-    from neural.complexity import replay_sample, weight_chain
-    from neural.config import TrainConfig, preset
-
-    config = TrainConfig(quine=preset("chang-lipson", width=sizes.weight_width), method="regeneration",
-                         seed=sizes.seed)
-    with one_cpu_thread():
-        chain = weight_chain(config, sizes.generations, sizes.bits,
-                             replay_sample(sizes.generations, sizes.replay_all_up_to), tick).to_dict()
-    return {**chain, "statement": exceedance_statement(chain)}
-
-
-def exceedance_statement(chain: dict[str, Any]) -> str:
-    """Where the compressed weights exceed the constructive bound, and what that means."""
-    total = [bound["total"] for bound in chain["bounds"]]
-    parts = []
-    for k in chain["bits"]:
-        over = chain["exceeds"][str(k)]
-        what = "float32" if k == 32 else f"{k}-bit"
-        if not over:
-            parts.append(f"{what} weights stay below it at every generation")
-        elif len(over) == chain["generations"]:
-            parts.append(f"{what} weights exceed it at every generation n = 1..{chain['generations']}")
-        else:
-            parts.append(f"{what} weights exceed it at n = {', '.join(map(str, over))}")
-    sentence = (f"The constructive bound is {min(total)}-{max(total)} bytes; " + "; ".join(parts) + ". ")
-    if chain["diverged_at"] is not None:
-        sentence += (f"Regeneration diverged at generation {chain['diverged_at']} (non-finite weights), so from "
-                     "there only the float32 bytes describe the weights. ")
-    zero_quine = next((m for m in chain["metrics"] if m["zero_quine"]), None)
-    if zero_quine is not None:
-        sentence += (f"From generation {zero_quine['generation']} on θ_n is flagged as the zero quine "
-                     f"(rms {zero_quine['rms']:.2g} against {zero_quine['initial_rms']:.2g} at the start)")
-        exact_zero = next((m["generation"] for m in chain["metrics"] if m["norm"] == 0), None)
-        if exact_zero is not None:
-            sentence += (f"; from generation {exact_zero} every weight is exactly 0 and the compressed "
-                         "size is the compressor's overhead: θ = 0 is the simplest fixpoint")
-        sentence += ". "
-    sentence += ("Where the compressed weights exceed the constructive bound, compression is the loose "
-                 "bound: it sees the weights as data, while the theorem's bound describes them by the "
-                 "process that made them (training code, seed and n) and grows only with the digits of n. "
-                 "Where they stay below it, the net is smaller than its training code: the O(log n) bound "
-                 "holds but its constant dominates.")
-    return sentence

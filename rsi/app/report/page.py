@@ -144,31 +144,9 @@ def _gabor(result: dict[str, Any], png: bytes | None) -> str:
 
 
 def _weights(result: dict[str, Any], png: bytes | None) -> str:
-    bits = result["bits"]
-    rows = []
-    for n, bound in enumerate(result["bounds"], start=1):
-        metrics = result["metrics"][n]
-        rows.append([n] + [result["sizes"][str(k)][n - 1] for k in bits]
-                    + [bound["total"], bound["compressed"], metrics["r2"], metrics["rms"], metrics["zero_quine"],
-                       metrics["diverged"]])
-    header = ["n"] + [f"lzma {k}-bit" if k != 32 else "lzma float32" for k in bits] + [
-        "constructive bound", "constructive, lzma", "R²", "rms θ", "zero quine", "diverged"]
-    replay = result["replay"]
-    fits = "; ".join(f"{name}: {_fit(fit)}" for name, fit in result["fits"].items())
-    first = result["bounds"][0]
-    return "".join([
-        _p(f"Regeneration θ_(n+1) = F(θ_n) of a chang-lipson quine with {result['parameters']} parameters, "
-           f"seed {result['config']['seed']}, on the CPU. The constructive bound is |D_n| + |training code| = "
-           f"{first['description_bytes']} + {first['code_bytes']} bytes at n = 1 (modules: "
-           f"{', '.join(first['modules'])})."),
-        _p("Deterministic replay: D_n run afresh for n = " + ", ".join(map(str, replay["checked"])) + ": "
-           + ("bit for bit identical every time." if replay["verified"] else
-              f"NOT identical; largest difference {fmt(max(replay['max_abs_diff']))}.")),
-        _image(png, "theory against weights"),
-        _p(result["statement"]),
-        _p(f"Fits a + b ln n: {fits}."),
-        _table(header, rows),
-    ])
+    from rsi.app.report.weights_page import render_weights  # it imports this module's helpers
+
+    return render_weights(result, png)
 
 
 _RENDERERS = {

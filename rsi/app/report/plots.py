@@ -62,7 +62,7 @@ def quine_curves_plot(runs: dict[str, Any]) -> bytes:
     runs marked; the loss and ‖θ‖ axes end a decade above the runs that did not diverge)."""
     figure, axes = _figure(3, width=4.4)
     keys = ("sr_loss", "r2", "norm")
-    tops = {key: [] for key in keys}
+    tops: dict[str, list[float]] = {key: [] for key in keys}
     for method, run in runs.items():
         curve = run["curve"]
         epochs = [point["epoch"] for point in curve]
@@ -92,30 +92,32 @@ def auxiliary_plot(auxiliary: dict[str, Any]) -> bytes:
     return _png(figure)
 
 
-def weights_plot(chain: dict[str, Any]) -> bytes:
-    """Compressed k-bit weights of θ_n against the constructive bound and its a + b ln n fit
-    (the weights' fits are in the page's text: through a collapse or a divergence they say
-    little)."""
-    figure, axes = _figure(1, width=7.0, height=4.4)
-    ax = axes[0]
-    ns = list(range(1, chain["generations"] + 1))
-    diverged_at = chain["diverged_at"]
-    for k in chain["bits"]:
-        # From the first non-finite θ_n on, even the float32 bytes (NaN, inf) describe no quine.
-        sizes = [np.nan if size is None or (diverged_at is not None and n >= diverged_at) else size
-                 for n, size in zip(ns, chain["sizes"][str(k)], strict=False)]
-        what = "float32" if k == 32 else f"{k}-bit"
-        ax.plot(ns, sizes, "o-", markersize=3, label=f"lzma of {what} weights")
-    if diverged_at is not None:
-        ax.axvline(diverged_at, color="red", linestyle=":", label=f"θ_n not finite from n = {diverged_at}")
-    ax.plot(ns, [bound["total"] for bound in chain["bounds"]], "k-", linewidth=2,
-            label="constructive bound |code| + |seed| + digits(n)")
-    ax.plot(ns, [bound["compressed"] for bound in chain["bounds"]], "k--", label="constructive bound, lzma")
-    fit = chain["fits"]["constructive"]
-    _log_curve(ax, ns, fit, f"fit {fit['a']:.0f} + {fit['b']:.2f} ln n", linestyle=":", color="grey")
-    ax.set(yscale="log", xlabel="regeneration generation n", ylabel="bytes",
-           title=f"K(θ_n) upper bounds, {chain['parameters']} parameters")
-    ax.legend(fontsize=7)
+def weights_plot(result: dict[str, Any]) -> bytes:
+    """Per training series: compressed k-bit weights of θ_n against the constructive bound and
+    its a + b ln n fit (the weights' fits are in the page's text: through a collapse or a
+    divergence they say little)."""
+    series = result["series"]
+    figure, axes = _figure(len(series), width=5.5, height=4.4)
+    for ax, chain in zip(axes, series.values(), strict=True):
+        ns = chain["ns"]
+        diverged_at = chain["diverged_at"]
+        for k in chain["bits"]:
+            # From the first non-finite θ_n on, even the float32 bytes (NaN, inf) describe no quine.
+            sizes = [np.nan if size is None or (diverged_at is not None and n >= diverged_at) else size
+                     for n, size in zip(ns, chain["sizes"][str(k)], strict=True)]
+            what = "float32" if k == 32 else f"{k}-bit"
+            ax.plot(ns, sizes, "o-", markersize=3, label=f"lzma of {what} weights")
+        if diverged_at is not None:
+            ax.axvline(diverged_at, color="red", linestyle=":", label=f"θ_n not finite from n = {diverged_at}")
+        ax.plot(ns, [bound["total"] for bound in chain["bounds"]], "k-", linewidth=2,
+                label="constructive bound |code| + |seed| + digits(n)")
+        ax.plot(ns, [bound["compressed"] for bound in chain["bounds"]], "k--", label="constructive bound, lzma")
+        fit = chain["fits"]["constructive"]
+        if fit is not None:
+            _log_curve(ax, ns, fit, f"fit {fit['a']:.0f} + {fit['b']:.2f} ln n", linestyle=":", color="grey")
+        ax.set(yscale="log", xscale="log" if ns[-1] > 100 else "linear", xlabel="step n", ylabel="bytes",
+               title=f"{chain['process']['process']}, {chain['parameters']} parameters")
+        ax.legend(fontsize=6)
     return _png(figure)
 
 

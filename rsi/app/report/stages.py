@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from rsi.app.report import interrupt, neural_stages, theory
+from rsi.app.report import interrupt, neural_stages, theory, weights
 from rsi.app.report.sizes import ReportSizes
 from rsi.app.report.store import StageStore
 
@@ -30,7 +30,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("quine_curves", "Neural quine training curves", neural_stages.quine_curves_stage),
     Stage("auxiliary", "Auxiliary accuracy against λ", neural_stages.auxiliary_stage),
     Stage("gabor", "Self-replicating nets (Gabor et al. 2022)", neural_stages.gabor_stage),
-    Stage("weights", "Theory against weights: complexity of regeneration", neural_stages.weights_stage),
+    Stage("weights", "Theory against weights: trained quines and regeneration", weights.weights_stage),
 )
 
 
