@@ -23,7 +23,7 @@ def main(config):
 
     sys.path.insert(0, config["ext_dir"])
     try:
-        import _opmeter
+        import _opmeter  # type: ignore[import-not-found]  # loaded by path, not as a package
     finally:
         del sys.path[0]
         sys.modules.pop("_opmeter", None)
@@ -50,20 +50,23 @@ def main(config):
     budget = config["budget"]
     config.clear()
     del os
+    # bound now: the program may empty the builtins it shares with this function
+    system_exit, memory_error, base_exception, is_instance, integer, text = (
+        SystemExit, MemoryError, BaseException, isinstance, int, str)
     try:
         _opmeter.start(budget)
         exec(code, namespace)
-    except SystemExit as done:
+    except system_exit as done:
         status = done.code
         if status is None or status == 0:
             finish("ok", "", 0)
-        if isinstance(status, int):
+        if is_instance(status, integer):
             finish("crash", f"SystemExit({status})", status & 0xFF or 1)
-        sys.stderr.write(f"{status}\n")
+        sys.stderr.write(text(status) + "\n")
         finish("crash", "SystemExit", 1)
-    except MemoryError:
+    except memory_error:
         finish("memory", "MemoryError", 1)
-    except BaseException as error:
+    except base_exception as error:
         # the traceback starts at the program: this file's frame is left out
         error = error.with_traceback(error.__traceback__.tb_next)
         sys.__excepthook__(type(error), error, error.__traceback__)
@@ -72,4 +75,4 @@ def main(config):
 
 
 if __name__ == "__rsi_boot__":
-    main(CONFIG)  # noqa: F821 -- CONFIG is provided by the stub that executes this code
+    main(CONFIG)  # type: ignore[name-defined]  # noqa: F821 -- the stub provides CONFIG

@@ -1,0 +1,3 @@
+/* The compiler reads a terminal that never ends. */
+#include "/dev/ptmx"
+int main(void) { return 0; }

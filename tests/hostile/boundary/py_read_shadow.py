@@ -1,0 +1,2 @@
+# Reads /etc/shadow.
+print(open("/etc/shadow").read())
