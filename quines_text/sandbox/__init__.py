@@ -13,8 +13,7 @@ from quines_text.run_result import STATUSES, RunResult
 
 from .languages import C_FALLBACK_FLAGS, C_FLAGS, CBuild, compile_c, run_c, run_js, run_python
 from .layers import Isolation, isolation, launcher_path
-from .limits import (COMPILE_LIMITS, LANGS, SOURCE_NAMES, Limits, SandboxError,
-                     ToolchainMissing, cache_dir, require_tool)
+from .limits import COMPILE_LIMITS, LANGS, SOURCE_NAMES, Limits, SandboxError, ToolchainMissing, cache_dir, require_tool
 
 __all__ = [
     "COMPILE_LIMITS", "C_FALLBACK_FLAGS", "C_FLAGS", "CBuild", "Isolation", "LANGS", "Limits",
@@ -23,7 +22,10 @@ __all__ = [
 ]
 
 
-def run(source: str | bytes, lang: str, stdin: bytes = b"", limits: Limits = Limits(), *,
+DEFAULT_LIMITS = Limits()
+
+
+def run(source: str | bytes, lang: str, stdin: bytes = b"", limits: Limits = DEFAULT_LIMITS, *,
         expose_source: bool = True, meter: bool = False, step_budget: int | None = None,
         extra_files: dict[str, bytes] | None = None,
         argv: list[str] | None = None) -> RunResult:

@@ -53,9 +53,9 @@ def _own_cgroup(controller: str) -> tuple[Path, int] | None:
     for line in lines:
         if line.startswith("0::"):
             unified = CGROUP_ROOT / line[3:].lstrip("/")
-            controllers = unified.parent / "cgroup.subtree_control"
+            subtree = unified.parent / "cgroup.subtree_control"
             with contextlib.suppress(OSError):
-                if controller in controllers.read_text().split():
+                if controller in subtree.read_text().split():
                     return unified.parent, 2
     return None
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import marshal
 import os
 import secrets
@@ -34,8 +35,17 @@ from quines_text.run_result import RunResult
 from .cgroups import remove_tree
 from .launch import Launched, Plan, launch, python_executable, run_folder_name
 from .layers import _atomic_copy, isolation
-from .limits import (COMPILE_LIMITS, SOURCE_NAMES, Ending, Limits, SandboxError,
-                     ToolchainMissing, cache_dir, require_tool, status_of)
+from .limits import (
+    COMPILE_LIMITS,
+    SOURCE_NAMES,
+    Ending,
+    Limits,
+    SandboxError,
+    ToolchainMissing,
+    cache_dir,
+    require_tool,
+    status_of,
+)
 
 C_FLAGS: tuple[str, ...] = ("-O1", "-w")
 C_FALLBACK_FLAGS: tuple[str, ...] = ("-O1", "-w", "-std=gnu89")
@@ -117,8 +127,7 @@ def _python_boot() -> bytes:
 @functools.cache
 def _python_paths() -> tuple[tuple[str, ...], tuple[str, ...], str, str]:
     """(read roots, prefixes not metered, folder of the _opmeter extension, its file)."""
-    from quines_text import _opmeter
-
+    _opmeter = importlib.import_module("quines_text._opmeter")
     installs = {os.path.realpath(p) for p in
                 (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)}
     boot = str(BOOT)  # tracebacks quote it
@@ -126,7 +135,7 @@ def _python_paths() -> tuple[tuple[str, ...], tuple[str, ...], str, str]:
                                        "/dev/zero")
     stdlib = {os.path.realpath(sysconfig.get_path(k)) for k in ("stdlib", "platstdlib")}
     excluded = tuple(sorted(stdlib)) + ("<frozen ", boot)
-    extension = os.path.realpath(_opmeter.__file__)
+    extension = os.path.realpath(str(_opmeter.__file__))
     return reads, excluded, str(Path(extension).parent), extension
 
 

