@@ -32,7 +32,10 @@
      start(budget)   begin a run: count 0, budget steps (-1: none); tracing on when metering
      stop() -> int   end the run (tracing off) and return its steps; the process stays armed
      steps() -> int  steps of the current or last run (anyone may read it)
+     report(status, detail, exit_code)  write a report line and go on (a warm evaluator's)
      finish(status, detail, exit_code)  flush stdio, write the report line, _exit
+   A step_limit, or a refusal, ends the process (os._exit): a warm evaluator that runs many
+   programs in one process starts a new one after it.
    The report is one line "TOKEN STATUS STEPS EXIT DETAIL\n" written to report_fd. */
 #include "_opmeter.h"
 #include <frameobject.h>
@@ -460,6 +463,15 @@ static PyObject *steps(PyObject *self, PyObject *unused) {
     return PyLong_FromLongLong(count);
 }
 
+static PyObject *report(PyObject *self, PyObject *args) {
+    const char *status, *detail;
+    int exit_code;
+    if (!PyArg_ParseTuple(args, "ssi", &status, &detail, &exit_code)) return NULL;
+    if (!from_control("report")) return NULL;
+    write_report(status, detail, exit_code);
+    Py_RETURN_NONE;
+}
+
 static PyObject *finish(PyObject *self, PyObject *args) {
     const char *status, *detail;
     int exit_code;
@@ -476,6 +488,8 @@ static PyMethodDef methods[] = {
     {"start", start, METH_O, "start(budget): begin a run (count 0; budget -1: none)."},
     {"stop", stop, METH_NOARGS, "stop() -> steps: end the run; the process stays armed."},
     {"steps", steps, METH_NOARGS, "steps() -> steps of the current or last run."},
+    {"report", report, METH_VARARGS,
+     "report(status, detail, exit_code): write a report line (steps of the last run), go on."},
     {"finish", finish, METH_VARARGS,
      "finish(status, detail, exit_code): flush stdio, write the report line, _exit(exit_code)."},
     {NULL, NULL, 0, NULL},

@@ -17,8 +17,9 @@
 
    Three builtin modules are guarded by replacing functions in them from C: on the metered
    machine _thread.start_new_thread (PyEval_SetTrace meters only the calling thread, and 3.11
-   has no audit event for thread starts); signal.raise_signal (a program must not fake the
-   kernel's SIGXCPU); and _imp.create_builtin / _imp.exec_builtin, which would otherwise
+   has no audit event for thread starts); signal.raise_signal and signal.pidfd_send_signal (a
+   program must not fake the kernel's SIGXCPU; os.kill and signal.pthread_kill are refused
+   events); and _imp.create_builtin / _imp.exec_builtin, which would otherwise
    re-create those modules with their original functions (importlib.import_module and
    importlib.reload raise no "import" event for builtin modules).
 
@@ -273,7 +274,7 @@ static PyObject *refuse_thread(PyObject *self, PyObject *args) {
 }
 
 static PyObject *refuse_raise_signal(PyObject *self, PyObject *args) {
-    refuse("signal.raise_signal", "(a program may not send itself signals)");
+    refuse("signal.raise_signal", "(a program may not send signals: they would fake the kernel's)");
     return NULL;
 }
 
@@ -350,7 +351,7 @@ static int guard_modules(void) {
     static const char *const create[] = {"create_builtin", NULL}, *const exec[] = {
         "exec_builtin", NULL};
     static const char *const threads[] = {"start_new_thread", "start_new", NULL};
-    static const char *const raise[] = {"raise_signal", NULL};
+    static const char *const raise[] = {"raise_signal", "pidfd_send_signal", NULL};
     if (replace("_imp", &create_builtin_def, create) < 0 ||
         replace("_imp", &exec_builtin_def, exec) < 0 ||
         replace("_signal", &refuse_raise_signal_def, raise) < 0)

@@ -6,11 +6,14 @@ Mahoney 2008, section Goals: P(t) is the positive natural number printed by P on
 own code -- the module body, its functions, lambdas, comprehensions and class bodies, and code
 it compiles at run time with exec/eval -- counted by the C tracer quines_text._opmeter (one
 PyTrace_OPCODE event per instruction; RESUME and inline CACHE entries are not instructions
-that execute).  Not counted: interpreter start-up, the sandbox bootstrap, library code written
-in Python (the standard library), built-in functions, and the final output flush; so the count
+that execute).  Not counted: interpreter start-up, the sandbox bootstrap, library code (code
+objects equal to the genuine code of a standard-library file or frozen module: decided by the
+code, not by its file name), built-in functions, and the final output flush; so the count
 depends only on the program text and its input, not on the host.  The same program and input
-give the same count on every run (string hashing is fixed by PYTHONHASHSEED=0; threads are
-refused, since only the main thread is metered).
+give the same count on every run (string hashing is fixed by PYTHONHASHSEED=0).  The meter
+cannot be evaded: code that borrows a library file name, a thread start (only the main thread
+is metered), switching tracing off (sys.settrace, sys.setprofile, frame.f_trace_opcodes) and
+calls of the meter's controls all end the run `forbidden` (quines_text/_opmeter_policy.c).
 """
 from __future__ import annotations
 
