@@ -4,12 +4,14 @@
    below, so no Python object a program can reach (frame globals, gc, builtins) changes it.  It
    ends the run `forbidden` at once, through om_end_run, on: writes outside the run folder;
    reads outside the read roots; a path argument that is neither str nor bytes (a PathLike's
-   __fspath__ could answer differently to the hook and to the call); a relative os.open path or
-   a relative path with a dir_fd (dir_fd is not part of the "open" event); symlinks and hard
-   links; sockets, ctypes, subprocesses, exec, fork, spawn, kill, rlimit changes, syslog,
-   sqlite, terminal ioctls, sys.settrace/sys.setprofile (except the meter's own); importing a
-   module that opens a way around the hook (_ctypes, _socket, readline and spwd, whose C code
-   reads files with no audit event, ...); and loading a native extension from the run folder or
+   __fspath__ could answer differently to the hook and to the call); a relative path that
+   leads outside from its dir_fd (read from /proc/self/fd; os.open's dir_fd is not part of
+   the "open" event, so a relative os.open path must be allowed from the working folder and
+   from every open directory descriptor alike); symlinks and hard links; sockets, ctypes,
+   subprocesses, exec, fork, spawn, kill, rlimit changes, syslog, sqlite, terminal ioctls,
+   sys.settrace/sys.setprofile (except the meter's own); importing a module that opens a way
+   around the hook (_ctypes, _socket, readline and spwd, whose C code reads files with no
+   audit event, ...); and loading a native extension from the run folder or
    from outside the read roots.  Paths are checked as the kernel will see them: str is encoded
    with the file system encoding from its own characters (a str subclass cannot answer for
    itself), relative paths are joined to getcwd(), and existing components are resolved with
@@ -26,8 +28,10 @@
    CPython's documentation says audit hooks are not a sandbox: the boundary is the process
    isolation of quines_text.sandbox; this hook gives the clear status. */
 #include "_opmeter.h"
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -190,18 +194,69 @@ static int readable(const char *path) {
     return 0;
 }
 
+static int allowed(const char *resolved, int writes) {
+    return writes ? inside(resolved, run_dir) : readable(resolved);
+}
+
+/* The folder an open directory descriptor refers to (from /proc/self/fd), or 0. */
+static int folder_of(int fd, char *out, size_t cap) {
+    char link[64];
+    struct stat st;
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, out, cap - 1);
+    if (n <= 0 || out[0] != '/') return 0;
+    out[n] = '\0';
+    return fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Is `raw` (relative) allowed relative to dir_fd, or -- when the event does not say which
+   descriptor the call uses (os.open) -- relative to the working folder and to every open
+   directory descriptor alike?  Whichever one the call uses, the target is then allowed. */
+static int relative_allowed(const char *raw, int writes, int dir_fd, int any_dir_fd,
+                            char *resolved) {
+    static char folder[BIG], joined[2 * BIG];
+    if (!any_dir_fd) {
+        if (dir_fd >= 0) {
+            if (!folder_of(dir_fd, folder, sizeof folder)) return 0;
+            snprintf(joined, sizeof joined, "%s/%s", folder, raw);
+            resolve(joined, resolved);
+        } else {
+            resolve(raw, resolved);
+        }
+        return allowed(resolved, writes);
+    }
+    resolve(raw, resolved);
+    if (!allowed(resolved, writes)) return 0;
+    DIR *fds = opendir("/proc/self/fd");
+    if (fds == NULL) return 0;
+    int ok = 1;
+    struct dirent *entry;
+    while (ok && (entry = readdir(fds)) != NULL) {
+        int fd = atoi(entry->d_name);
+        if (entry->d_name[0] < '0' || entry->d_name[0] > '9' || fd == dirfd(fds)) continue;
+        if (!folder_of(fd, folder, sizeof folder)) continue;
+        snprintf(joined, sizeof joined, "%s/%s", folder, raw);
+        resolve(joined, resolved);
+        ok = allowed(resolved, writes);
+    }
+    closedir(fds);
+    return ok;
+}
+
 static void check_path(const char *event, PyObject *arg, int writes, PyObject *dir_fd,
-                       int relative_refused) {
+                       int any_dir_fd) {
     static char raw[BIG], resolved[BIG];
     int kind = path_bytes(arg, raw, sizeof raw);
     if (kind == 0) return;
     if (kind < 0) refuse(event, "(a path that is not str or bytes)");
-    int has_dir_fd = dir_fd != NULL && PyLong_Check(dir_fd) && PyLong_AsLong(dir_fd) >= 0;
+    int fd = dir_fd != NULL && PyLong_Check(dir_fd) ? (int)PyLong_AsLong(dir_fd) : -1;
     PyErr_Clear();
-    if (raw[0] != '/' && (relative_refused || has_dir_fd))
-        refuse(event, "(a relative path whose dir_fd the audit event does not show)");
-    resolve(raw, resolved);
-    if (writes ? !inside(resolved, run_dir) : !readable(resolved)) refuse(event, resolved);
+    if (raw[0] == '/') {
+        resolve(raw, resolved);
+        if (!allowed(resolved, writes)) refuse(event, resolved);
+    } else if (!relative_allowed(raw, writes, fd, any_dir_fd, resolved)) {
+        refuse(event, resolved);
+    }
 }
 
 static PyObject *item(PyObject *args, int i) {
@@ -219,7 +274,7 @@ static void check_open(PyObject *args) {
         (PyLong_AsLong(flags) & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND)))
         writes = 1;
     PyErr_Clear();
-    /* mode None: os.open, whose dir_fd is not in the event */
+    /* mode None: os.open, whose dir_fd is not in the event: any directory descriptor */
     check_path("open", item(args, 0), writes, NULL, mode == Py_None);
 }
 
