@@ -110,6 +110,14 @@ def series_statement(chain: dict[str, Any]) -> str:
     return sentence
 
 
+def _bytes(count: int) -> str:
+    return f"{count} byte" if count == 1 else f"{count} bytes"
+
+
+def _signed(gap: int) -> str:
+    return f"{gap} bytes more than" if gap > 0 else f"{-gap} bytes fewer than"
+
+
 def _non_trivial(chain: dict[str, Any]) -> bool:
     last = chain["metrics"][-1]
     return last["r2"] is not None and last["r2"] >= NON_TRIVIAL_R2 and not last["zero_quine"] \
@@ -141,10 +149,15 @@ def theorem_statements(series: dict[str, dict[str, Any]]) -> list[str]:
                 f"program — the training code, the seed and n — printed θ_n bit for bit for n = "
                 f"{', '.join(map(str, checked))}, so K(θ_n) is at most {last['total']} bytes at n = {n_last} "
                 f"({last['compressed']} compressed). From n = {n_first} to n = {n_last} that bound grows by "
-                f"{last['total'] - first['total']} bytes, the digits of n: beyond the code and the seed that "
-                f"made them, the weights carry at most {last['n_digits']} bytes of information (plus a "
+                f"{_bytes(last['total'] - first['total'])}, the digits of n: beyond the code and the seed that "
+                f"made them, the weights carry at most {_bytes(last['n_digits'])} of information (plus a "
                 f"constant), O(log n), however long the training runs. ")
-        if gap > 0:
+        zero = next((m for m in chain["metrics"] if m["zero_quine"]), None)
+        if chain["metrics"][-1]["zero_quine"]:
+            text += (f"The compressed float32 weights take {floats} bytes ({_signed(gap)} the compressed "
+                     "bound) only because the weights are at or near zero: the zero quine is simple "
+                     "whatever made it, so this series says nothing about trained quines.")
+        elif gap > 0:
             text += (f"The compressed float32 weights take {floats} bytes, {gap} more than the compressed "
                      f"bound ({_fmt(floats / last['compressed'])} times it): the compressor sees the weights as "
                      "data and misses the structure the training process gave them.")
@@ -157,9 +170,7 @@ def theorem_statements(series: dict[str, dict[str, Any]]) -> list[str]:
         if fit is not None:
             text += (f" Fitted to a + b ln n, the compressed float32 size has b = {_fmt(fit['b'])} bytes "
                      f"per unit of ln n against {_fmt(chain['fits']['constructive']['b'])} for the bound.")
-        zero = next((m for m in chain["metrics"] if m["zero_quine"]), None)
         if zero is not None:
-            text += (f" From n = {zero['step']} it is the zero quine, so its small compressed size reflects "
-                     "weights near zero, not a trained quine.")
+            text += f" It is flagged as the zero quine from n = {zero['step']} on."
         sentences.append(text)
     return sentences
