@@ -12,16 +12,21 @@
        Python installed under /root).  Then it drops every group and becomes UID (-u) and
        execs PROG (bwrap, or the launcher's init mode where bubblewrap is unavailable).
 
-     launcher init -s STATUS_FD -d RUN_DIR -r SPEC [-f BPF_FD] [-1] -- PROGRAM ARGS
-       Inside the sandbox (pid 1 of bubblewrap's PID namespace with -1).  Forks the program in a
-       process group of its own: rlimits from SPEC, cwd RUN_DIR, no_new_privs, the seccomp
-       filter read from BPF_FD (classic BPF, struct sock_filter[]), exec.  It reaps every
-       child; when the program has ended it writes one line to STATUS_FD (a descriptor the
-       program never has):
-           "exit CODE MAXRSS_KB CPU_MS" | "signal SIGNO MAXRSS_KB CPU_MS" | "error MESSAGE"
-       preceded by "started\n" once the program is forked.  As pid 1 it cannot be killed from
-       inside the namespace; when it exits the kernel kills what is left there.  Without -1 it
-       kills the program's process group instead (the host also empties the cgroup).
+     launcher init -s STATUS_FD -d RUN_DIR -r SPEC [-f BPF_FD [-n]] [-1] -- PROGRAM ARGS
+       Inside the sandbox (pid 1 of bubblewrap's PID namespace with -1).  Loads the seccomp
+       filter read from BPF_FD (classic BPF, struct sock_filter[]) into itself after
+       no_new_privs -- with -n asking the kernel for a notification descriptor, to which the
+       filter's SECCOMP_RET_USER_NOTIF actions go -- and forks the program in a process group
+       of its own: rlimits from SPEC, cwd RUN_DIR, exec.  The program inherits the filter but
+       not the descriptor.  The launcher answers every notification with EPERM (the refused
+       call fails in the program) and reaps every child.  It writes to STATUS_FD (a descriptor
+       the program never has) "started\n" once the program is forked, "forbidden NR\n" at the
+       first refused call (NR: the syscall number the kernel reported), and when the program
+       has ended one line
+           "exit CODE MAXRSS_KB CPU_MS" | "signal SIGNO MAXRSS_KB CPU_MS" | "error MESSAGE".
+       As pid 1 it cannot be killed from inside the namespace, and it is not dumpable (no
+       /proc/1/mem); when it exits the kernel kills what is left there.  Without -1 it kills
+       the program's process group instead (the host also empties the cgroups).
    SPEC is "cpu_soft,cpu_hard,as,data,nproc,fsize,nofile" (0 = leave unlimited). */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,7 +41,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -133,7 +142,9 @@ static int stage(int argc, char **argv) {
     return 125;
 }
 
-static void load_filter(int bpf_fd) {
+/* Load the filter read from bpf_fd into this process; with `listen`, ask for a notification
+   descriptor (SECCOMP_RET_USER_NOTIF actions go to it) and return it, else return -1. */
+static int load_filter(int bpf_fd, int listen) {
     static struct sock_filter code[4096];
     size_t got = 0;
     ssize_t n;
@@ -141,28 +152,49 @@ static void load_filter(int bpf_fd) {
     if (n < 0 || got == 0 || got % sizeof code[0] != 0) { errno = EINVAL; fail("read filter"); }
     close(bpf_fd);
     struct sock_fprog prog = {(unsigned short)(got / sizeof code[0]), code};
-    if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) fail("load seccomp filter");
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("no_new_privs");
+    long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                      listen ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0, &prog);
+    if (fd < 0) fail("load seccomp filter");
+    return listen ? (int)fd : -1;
 }
 
 static void write_line(const char *line, size_t n) {
     if (write(status_fd, line, n) != (ssize_t)n) _exit(125);
 }
 
+/* Answer one notification: the refused call fails with EPERM; report the first one. */
+static void refuse_notified(int listener, struct seccomp_notif *req,
+                            struct seccomp_notif_resp *resp, size_t resp_size, int *refused) {
+    if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, req) != 0) return;
+    int nr = req->data.nr;
+    memset(resp, 0, resp_size);
+    resp->id = req->id;
+    resp->error = -EPERM;
+    ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, resp);
+    if ((*refused)++ == 0) {
+        char line[64];
+        int m = snprintf(line, sizeof line, "forbidden %d\n", nr);
+        write_line(line, (size_t)m);
+    }
+}
+
 static int init(int argc, char **argv) {
     const char *run_dir = NULL, *spec = "0,0,0,0,0,0,0";
-    int bpf_fd = -1, pid1 = 0, opt;
-    while ((opt = getopt(argc, argv, "+s:d:r:f:1")) != -1) {
+    int bpf_fd = -1, pid1 = 0, notify = 0, opt;
+    while ((opt = getopt(argc, argv, "+s:d:r:f:1n")) != -1) {
         switch (opt) {
         case 's': status_fd = atoi(optarg); break;
         case 'd': run_dir = optarg; break;
         case 'r': spec = optarg; break;
         case 'f': bpf_fd = atoi(optarg); break;
         case '1': pid1 = 1; break;
+        case 'n': notify = 1; break;
         default: return 125;
         }
     }
     if (optind >= argc || run_dir == NULL || status_fd < 0) {
-        fprintf(stderr, "usage: launcher init -s FD -d DIR -r SPEC [-f FD] [-1] -- PROG ARGS\n");
+        fprintf(stderr, "usage: launcher init -s FD -d DIR -r SPEC [-f FD [-n]] [-1] -- PROG\n");
         return 125;
     }
     unsigned long long lim[7] = {0};
@@ -177,9 +209,21 @@ static int init(int argc, char **argv) {
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
     if (!pid1 && setsid() < 0) { /* already a session leader: fine */ }
+    /* SIGCHLD through a signalfd, so one poll() waits for both children and notifications */
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    if (sigprocmask(SIG_BLOCK, &chld, NULL) != 0) fail("block SIGCHLD");
+    int chld_fd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (chld_fd < 0) fail("signalfd");
+    /* the supervisor loads the filter itself (it makes none of the refused calls), so the
+       notification descriptor stays here; the program inherits the filter, not the fd */
+    int listener = bpf_fd >= 0 ? load_filter(bpf_fd, notify) : -1;
+    if (listener >= 0) fcntl(listener, F_SETFD, FD_CLOEXEC);
     pid_t child = fork();
     if (child < 0) fail("fork program");
     if (child == 0) {
+        sigprocmask(SIG_UNBLOCK, &chld, NULL);
         setpgid(0, 0);
         set_limit(RLIMIT_CPU, lim[0], lim[1]);
         set_limit(RLIMIT_AS, lim[2], lim[2]);
@@ -190,19 +234,45 @@ static int init(int argc, char **argv) {
         if (chdir(run_dir) != 0) fail("chdir %s", run_dir);
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("no_new_privs");
         signal(SIGPIPE, SIG_DFL);
-        if (bpf_fd >= 0) load_filter(bpf_fd);
         execvp(argv[optind], argv + optind);
         fail("exec %s", argv[optind]);
     }
-    if (bpf_fd >= 0) close(bpf_fd);
     write_line("started\n", 8);
-    int status = 0;
+    struct seccomp_notif_sizes sizes = {0, 0, 0};
+    struct seccomp_notif *req = NULL;
+    struct seccomp_notif_resp *resp = NULL;
+    if (listener >= 0) {
+        if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) != 0) fail("notif sizes");
+        req = calloc(1, sizes.seccomp_notif > sizeof *req ? sizes.seccomp_notif : sizeof *req);
+        resp = calloc(1, sizes.seccomp_notif_resp > sizeof *resp ? sizes.seccomp_notif_resp
+                                                                 : sizeof *resp);
+        if (!req || !resp) fail("calloc");
+    }
+    size_t req_size = sizes.seccomp_notif > sizeof *req ? sizes.seccomp_notif : sizeof *req;
+    size_t resp_size = sizes.seccomp_notif_resp > sizeof *resp ? sizes.seccomp_notif_resp
+                                                               : sizeof *resp;
+    int status = 0, done = 0, refused = 0;
     struct rusage usage;
     memset(&usage, 0, sizeof usage);
-    for (;;) { /* reap every child; stop when the program itself has ended */
-        pid_t done = wait4(-1, &status, 0, &usage);
-        if (done == child) break;
-        if (done < 0 && errno != EINTR) fail("wait");
+    while (!done) { /* reap every child; stop when the program itself has ended */
+        struct pollfd fds[2] = {{chld_fd, POLLIN, 0}, {listener, POLLIN, 0}};
+        if (poll(fds, listener >= 0 ? 2 : 1, -1) < 0) {
+            if (errno == EINTR) continue;
+            fail("poll");
+        }
+        if (listener >= 0 && (fds[1].revents & POLLIN)) {
+            memset(req, 0, req_size);
+            refuse_notified(listener, req, resp, resp_size, &refused);
+        }
+        struct signalfd_siginfo info;
+        while (read(chld_fd, &info, sizeof info) == sizeof info) {}
+        for (;;) {
+            int st = 0;
+            struct rusage ru;
+            pid_t pid = wait4(-1, &st, WNOHANG, &ru);
+            if (pid <= 0) break;
+            if (pid == child) { status = st; usage = ru; done = 1; }
+        }
     }
     if (!pid1) kill(-child, SIGKILL);
     char line[96];

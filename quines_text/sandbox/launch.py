@@ -119,7 +119,7 @@ def _command(iso: Isolation, argv: list[str], limits: Limits, plan: Plan, run_di
     init = [launcher, "init", "-s", str(status_w), "-d", run_dir,
             "-r", _limit_spec(limits, memory_rlimit, groups.memory is not None)]
     if bpf_r is not None:
-        init += ["-f", str(bpf_r)]
+        init += ["-f", str(bpf_r)] + (["-n"] if iso.seccomp_notify else [])
     extra: list[int] = []
     stage_sources: list[str] = []
 
@@ -150,7 +150,8 @@ def _command(iso: Isolation, argv: list[str], limits: Limits, plan: Plan, run_di
             extra.append(fd)
             command += ["--perms", "0644", "--file", str(fd), f"{run_dir}/{name}"]
         # /tmp itself read-only: only the run folder (and a compile's output) is writable
-        command += ["--remount-ro", "/tmp", "--chdir", run_dir, "--", *init, "-1", "--", *argv]
+        command += ["--remount-ro", "/tmp", "--remount-ro", "/", "--chdir", run_dir,
+                    "--", *init, "-1", "--", *argv]
     else:
         command = [*init, "--", *argv]
     if iso.unprivileged_uid is not None:
@@ -187,7 +188,7 @@ def launch(iso: Isolation, argv: list[str], limits: Limits, stdin: bytes, plan: 
         iso.memory_cgroup or iso.pids_cgroup) else RunCgroups(None, None, 1)
     status_r, status_w = os.pipe()
     plan.child_fds.append(status_w)
-    bpf_r = filter_pipe() if iso.seccomp else None
+    bpf_r = filter_pipe(iso.seccomp_notify) if iso.seccomp else None
     if bpf_r is not None:
         plan.child_fds.append(bpf_r)
     if run_dir is None:
@@ -241,7 +242,7 @@ def launch(iso: Isolation, argv: list[str], limits: Limits, stdin: bytes, plan: 
                     stream.close()
     wall = time.monotonic() - start
     status_text = collected["status"].decode("utf-8", "replace")
-    exit_code, rss, cpu, error = _parse_status(status_text)
+    exit_code, rss, cpu, error, refused = _parse_status(status_text)
     if (error is not None or "started" not in status_text.split("\n")) and ended == "done":
         message = error or collected["stderr"].decode("utf-8", "replace")[-300:]
         raise SandboxError(f"the sandbox did not start the program: {message.strip()}")
@@ -249,7 +250,7 @@ def launch(iso: Isolation, argv: list[str], limits: Limits, stdin: bytes, plan: 
         exit_code = -signal.SIGKILL
     if exit_code is None:  # the supervisor was killed (possible without a PID namespace)
         exit_code = -signal.SIGKILL
-    ending = Ending(ended, exit_code, cpu, rss, kills)
+    ending = Ending(ended, exit_code, cpu, rss, kills, refused_syscall=refused)
     return Launched(bytes(collected["stdout"][: limits.output_bytes]),
                     bytes(collected["stderr"][: limits.output_bytes]),
                     bytes(collected["report"]), ending, wall)
@@ -316,19 +317,22 @@ def _pump(proc: subprocess.Popen, feeds: dict[int, bytes], sinks: dict[int, str]
     return collected, ended
 
 
-def _parse_status(text: str) -> tuple[int | None, int, float, str | None]:
-    """The launcher's status lines -> (exit code or -signal, peak RSS bytes, CPU s, error)."""
-    exit_code, rss, cpu = None, 0, 0.0
+def _parse_status(text: str) -> tuple[int | None, int, float, str | None, int | None]:
+    """The launcher's status lines -> (exit code or -signal, peak RSS bytes, CPU s, error,
+    first refused syscall)."""
+    exit_code, rss, cpu, refused = None, 0, 0.0, None
     for line in text.splitlines():
         kind, _, rest = line.partition(" ")
         if kind == "error":
-            return None, 0, 0.0, rest
+            return None, 0, 0.0, rest, refused
         fields = rest.split()
+        if kind == "forbidden" and len(fields) == 1 and fields[0].isdigit():
+            refused = int(fields[0])
         if kind in ("exit", "signal") and len(fields) == 3 and all(f.isdigit() for f in fields):
             code = int(fields[0])
             exit_code = code if kind == "exit" else -code
             rss, cpu = int(fields[1]) * 1024, int(fields[2]) / 1000
-    return exit_code, rss, cpu, None
+    return exit_code, rss, cpu, None, refused
 
 
 def probe_launch(iso: Isolation) -> str | None:

@@ -50,7 +50,8 @@ class Isolation:
     """What the sandbox achieves on this host.  namespaces: bubblewrap's user, mount, PID,
     IPC, UTS, network and cgroup namespaces; bubblewrap: the binary used (None: not used);
     unprivileged_uid: the host uid of the run when the toolkit is root (None: the caller's);
-    seccomp: the syscall filter; memory_cgroup, pids_cgroup: whole-run limits; cgroup_version:
+    seccomp: the syscall filter; seccomp_notify: refused calls are reported (status
+    forbidden), not only failed with EPERM; memory_cgroup, pids_cgroup: whole-run limits; cgroup_version:
     1 or 2 (None: no cgroup); run_folder: "tmpfs size+inodes", "tmpfs size" or "host folder";
     layers: the active layers in words; note: what is missing and what that costs."""
 
@@ -58,6 +59,7 @@ class Isolation:
     bubblewrap: str | None
     unprivileged_uid: int | None
     seccomp: bool
+    seccomp_notify: bool
     memory_cgroup: bool
     pids_cgroup: bool
     cgroup_version: int | None
@@ -162,7 +164,7 @@ def isolation() -> Isolation:
     if not pids:
         notes.append("no writable pids cgroup: processes are limited by RLIMIT_NPROC only "
                      "(per uid, ignored for root)")
-    base = Isolation(False, None, None, seccomp, memory, pids,
+    base = Isolation(False, None, None, seccomp, seccomp, memory, pids,
                      groups.version if memory or pids else None, "host folder", (), "")
     bwrap = bubblewrap_path()
     chosen = base
@@ -170,6 +172,9 @@ def isolation() -> Isolation:
         with_bwrap = replace(base, namespaces=True, bubblewrap=bwrap, unprivileged_uid=uid,
                              run_folder="tmpfs size+inodes" if uid is not None else "tmpfs size")
         failure = probe_launch(with_bwrap)
+        if failure is not None and seccomp:  # a kernel without seccomp notifications?
+            with_bwrap = replace(with_bwrap, seccomp_notify=False)
+            failure = probe_launch(with_bwrap)
         if failure is None:
             chosen = with_bwrap
         else:
@@ -181,13 +186,17 @@ def isolation() -> Isolation:
                      + (" (root: root-only files are readable)" if uid is not None else "")
                      + ", sees the host's filesystem as that uid may, and other processes")
         failure = probe_launch(chosen)
+        if failure is not None and seccomp:
+            chosen = replace(chosen, seccomp_notify=False)
+            failure = probe_launch(chosen)
         if failure is not None:
             raise SandboxError(f"the sandbox launcher does not run here: {failure.strip()[:300]}")
     layers = [name for name, active in (
         ("unprivileged uid 65534", chosen.unprivileged_uid is not None),
         ("bubblewrap namespaces (user, mount, pid, ipc, uts, net, cgroup)", chosen.namespaces),
         (f"run folder on {chosen.run_folder}", True),
-        ("seccomp filter", seccomp),
+        ("seccomp filter" + (" (refused calls reported)" if chosen.seccomp_notify else
+                             " (EPERM only)"), seccomp),
         (f"memory cgroup v{chosen.cgroup_version}", memory),
         (f"pids cgroup v{chosen.cgroup_version}", pids),
         ("rlimits", True),

@@ -10,7 +10,8 @@ Status of a run (RunResult.status):
 - ok: the program ended with exit code 0.
 - timeout: the host's wall clock passed limits.wall_s, or the kernel's CPU limit ended the
   program (SIGXCPU at the soft limit, SIGKILL at the hard one) and the kernel accounted at
-  least the soft limit of CPU time to it.
+  least 90 % of the soft limit of CPU time to it (rusage reads a few ticks behind the
+  rlimit's clock).
 - step_limit: the metered Python machine's budget ran out (quines_text._opmeter).
 - memory: the run's memory cgroup OOM-killed a process of the run; or Python's allocator
   failed (MemoryError, reported by the child); or, without a memory cgroup, a death after the
@@ -18,7 +19,9 @@ Status of a run (RunResult.status):
 - output_limit: stdout passed limits.output_bytes (counted by the host's reader).
 - crash: any other signal or non-zero exit code.
 - compile_error: a Python SyntaxError (or a null byte in the source), or gcc refused the C text.
-- forbidden: the Python audit hook refused an operation (quines_text._sandbox_child).
+- forbidden: the seccomp filter refused a syscall of the run (the kernel notified the
+  launcher: quines_text.sandbox.seccomp), or the Python audit hook refused an operation
+  (quines_text._sandbox_child).
 """
 from __future__ import annotations
 
@@ -33,6 +36,7 @@ from pathlib import Path
 LANGS: tuple[str, ...] = ("python", "c", "js")
 SOURCE_NAMES = {"python": "prog.py", "c": "prog.c", "js": "prog.js"}
 MEMORY_EVIDENCE = 0.8  # without a memory cgroup: peak RSS fraction that makes a death "memory"
+CPU_SLACK = 0.9  # fraction of the CPU limit the kernel's accounting must show for "timeout"
 REPORT_CAP = 4096  # bytes of the Python report pipe and of the launcher's status pipe kept
 # statuses that only the Python child's meter and audit hook can know
 REPORTED_STATUSES = frozenset({"step_limit", "forbidden", "compile_error", "memory"})
@@ -100,7 +104,8 @@ class Ending:
     or "output_limit" (the host's reader); exit_code: the code, or -signal; cpu_s and
     max_rss_bytes: the kernel's accounting of the program; oom_kills: OOM kills in the run's
     memory cgroup (None without one); report: (status, steps, exit code) of the Python child's
-    report, None without one."""
+    report, None without one; refused_syscall: the first syscall the seccomp filter refused
+    (the kernel's notification to the launcher), None when there was none."""
 
     ended: str
     exit_code: int | None
@@ -108,16 +113,20 @@ class Ending:
     max_rss_bytes: int
     oom_kills: int | None
     report: tuple[str, int | None, int] | None = None
+    refused_syscall: int | None = None
 
 
 def status_of(ending: Ending, limits: Limits) -> str:
     """The status of a run from the kernel's and the host's facts (module docstring)."""
+    if ending.refused_syscall is not None:
+        return "forbidden"
     if ending.ended != "done":
         return ending.ended
     if ending.oom_kills:
         return "memory"
     code = ending.exit_code
-    cpu_limited = ending.cpu_s >= math.ceil(limits.cpu_s) - 0.05
+    # the kernel checks RLIMIT_CPU on its own clock; rusage may read a few ticks less
+    cpu_limited = ending.cpu_s >= CPU_SLACK * math.ceil(limits.cpu_s)
     if code in (-signal.SIGXCPU, -signal.SIGKILL) and cpu_limited:
         return "timeout"
     report = ending.report

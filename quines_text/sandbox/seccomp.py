@@ -1,8 +1,12 @@
 """The seccomp filter of every sandboxed process tree (DESIGN.md "Runner").
 
 Built with libseccomp (through pyseccomp) and exported as classic BPF; the launcher's init mode
-loads it into the program just before exec, after no_new_privs, so the program and every
-process it starts run under it and cannot remove it.  Default: allow.  Refused with EPERM:
+loads it (after no_new_privs) into itself just before it forks the program, so the program
+and every process it starts run under it and cannot remove it.  Each refused call is sent to
+the launcher as a seccomp user notification: the launcher answers EPERM, so the call fails
+in the program, and reports the run `forbidden` -- a fact from the kernel, not something the
+program writes.  Where the kernel has no notifications the calls fail with EPERM silently.
+Default: allow.  Refused:
 sockets of any family but AF_UNIX (so no network, no AF_VSOCK, no netlink), the kernel
 keyrings (keyctl, add_key, request_key), ptrace and cross-process memory access, mounts and
 namespaces (mount, umount2, pivot_root, unshare, setns, clone with a CLONE_NEW* flag), bpf,
@@ -40,13 +44,15 @@ class SeccompUnavailable(RuntimeError):
 
 
 @functools.cache
-def filter_bpf() -> bytes:
-    """The filter as classic BPF (struct sock_filter[]); SeccompUnavailable without pyseccomp."""
+def filter_bpf(notify: bool = False) -> bytes:
+    """The filter as classic BPF (struct sock_filter[]); SeccompUnavailable without pyseccomp.
+    notify: refused calls go to the launcher as notifications (it answers EPERM and reports
+    the run forbidden) instead of failing with EPERM silently."""
     try:
         import pyseccomp as sc
     except (ImportError, OSError) as error:
         raise SeccompUnavailable(f"pyseccomp/libseccomp unavailable: {error}") from None
-    refuse = sc.ERRNO(errno.EPERM)
+    refuse = sc.NOTIFY if notify else sc.ERRNO(errno.EPERM)
     rules = sc.SyscallFilter(defaction=sc.ALLOW)
     rules.set_attr(sc.Attr.ACT_BADARCH, sc.KILL_PROCESS)
     rules.set_attr(sc.Attr.CTL_NNP, 0)  # the launcher sets no_new_privs itself
@@ -65,9 +71,9 @@ def filter_bpf() -> bytes:
         return exported.read()
 
 
-def filter_pipe() -> int:
+def filter_pipe(notify: bool = False) -> int:
     """A pipe's read end holding the filter (the launcher reads it once, then it is closed)."""
-    code = filter_bpf()
+    code = filter_bpf(notify)
     read_end, write_end = os.pipe()
     try:
         if len(code) > 65536:  # more than a pipe holds without a reader

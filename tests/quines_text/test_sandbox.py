@@ -206,6 +206,7 @@ def test_keyrings_vsock_namespaces_and_ptrace_are_refused_with_eperm():
                 "r[4] = syscall(SYS_ptrace, 16, 1, 0, 0); e[4] = errno;"
                 'for (int i = 0; i < 5; i++) printf("%ld %d ", r[i], e[i]); return 0;')
     assert result.stdout == b"-1 1 " * 5  # EPERM each time
+    assert result.status == ("forbidden" if ISO.seccomp_notify else "ok")
 
 
 @needs_namespaces

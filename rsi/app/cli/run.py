@@ -33,7 +33,10 @@ def choose_machine(path: Path, lang: str | None, metered: bool) -> tuple[str, st
     if metered and with_meter is None:
         metered_langs = ", ".join(k for k, v in MACHINE_OF_LANG.items() if v[1])
         raise BadInput(f"no metered machine for {lang}; metered languages: {metered_langs}")
-    return lang, (with_meter if metered else plain)
+    machine = with_meter if metered else plain
+    if machine is None:
+        raise BadInput(f"no unmetered machine for {lang}; use --metered")
+    return lang, machine
 
 
 def with_limits(machine: Any, wall_s: float | None, cpu_s: float | None,
