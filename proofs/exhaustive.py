@@ -4,7 +4,8 @@ The domain is every `ObservedProgram` with values 0..max_value on t = 0..T (defa
 T = 4: 4**5 = 1,024 programs, 1,048,576 ordered pairs), read on the horizon T.  Calling
 `rsi.definitions.improves` on a million pairs takes about a minute, so the pairwise relation is
 computed at once with numpy, following the finite-horizon reading documented in
-`rsi.definitions` (has goal: t = T // 2 has a better t' <= T and no worse one; condition 3:
+`rsi.definitions` (has goal: every t in (C, T // 2] has a better t' <= T and no worse one,
+for some C <= T // 4; condition 3:
 some t <= T is better; condition 4: a t <= T // 2 after Q's last worse result, better when
 condition 3 is enforced).  `agreement` checks this mirror against the core definitions on
 sampled pairs each run (and on every pair of a smaller domain in the tests), so a change in
@@ -24,10 +25,10 @@ from typing import Any
 import numpy as np
 
 from proofs.goal_shapes import Affine, OddPower
-from proofs.laws import ALL_CONDITIONS, HOLDS
+from proofs.laws import ALL_CONDITIONS
 from rsi.goals import Goal, goal_values, identity
 from rsi.programs import ObservedProgram
-from rsi.verdict import HoldsUpTo, Refuted, Verdict
+from rsi.verdict import HoldsUpTo, Refuted, Verdict, supports
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,18 @@ class Domain:
 
 
 def has_goal_mask(g: np.ndarray) -> np.ndarray:
-    """Per row of goal values: "has goal" holds on the horizon (see module doc)."""
-    last = (g.shape[1] - 1) // 2
-    later, now = g[:, last + 1 :], g[:, last : last + 1]
-    return (later >= now).all(axis=1) & (later > now).any(axis=1)
+    """Per row of goal values: "has goal" holds on the horizon T, as `rsi.definitions.has_goal`
+    reads it: every t in (C, T // 2] has a better t' <= T and no worse one, for some
+    C <= T // 4 with C < T // 2 (C = -1 when every t in 0..T // 2 has the goal)."""
+    horizon = g.shape[1] - 1
+    last = horizon // 2
+    later_min = np.minimum.accumulate(g[:, ::-1], axis=1)[:, ::-1][:, 1 : last + 2]
+    later_max = np.maximum.accumulate(g[:, ::-1], axis=1)[:, ::-1][:, 1 : last + 2]
+    head = g[:, : last + 1]
+    fails = ~((later_min >= head) & (later_max > head))
+    smallest_c = np.where(fails.any(axis=1), last - np.argmax(fails[:, ::-1], axis=1), -1)
+    result: np.ndarray = (smallest_c < last) & (smallest_c <= horizon // 4)
+    return result
 
 
 def condition_masks(g: np.ndarray, condition_3_enforced: bool) -> dict[int, np.ndarray]:
@@ -72,11 +81,13 @@ def _condition_masks(data: bytes, shape: tuple[int, ...], dtype: str,
     any_worse = worse.any(axis=2)
     last_worse = np.where(any_worse, horizon - np.argmax(worse[:, :, ::-1], axis=2), -1)
     after_worse = np.arange(window + 1)[None, None, :] > last_worse[:, :, None]
-    condition_4 = (after_worse & better[:, :, :window + 1]).any(axis=2) if condition_3_enforced else last_worse < window
+    condition_4 = np.asarray((after_worse & better[:, :, :window + 1]).any(axis=2) if condition_3_enforced
+                             else last_worse < window)
     goal = has_goal_mask(g)
+    condition_3 = np.asarray(better.any(axis=2))
     return {1: np.broadcast_to(goal[None, :], better.shape[:2]),
             2: np.broadcast_to(goal[:, None], better.shape[:2]),
-            3: better.any(axis=2), 4: condition_4}
+            3: condition_3, 4: condition_4}
 
 
 def improves_matrix(g: np.ndarray, conditions: tuple[int, ...] = ALL_CONDITIONS) -> np.ndarray:
@@ -99,7 +110,7 @@ def agreement(values: np.ndarray, goal: Goal, pairs: np.ndarray) -> int:
         matrix = improves_matrix(g, conditions)
         for q, p in pairs:
             core = improves(programs[q], programs[p], goal, horizon, conditions=conditions)
-            assert (core.kind in HOLDS) == bool(matrix[q, p]), (
+            assert supports(core) == bool(matrix[q, p]), (
                 f"numpy mirror and rsi.definitions differ on Q={values[q].tolist()}, "
                 f"P={values[p].tolist()}, conditions {conditions}: core says {core.kind}")
             compared += 1

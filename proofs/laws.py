@@ -13,6 +13,7 @@ Refuted or Unknown when it does not, so a law's check never treats "holds up to 
 """
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -24,14 +25,9 @@ from proofs import strategies as rs
 from proofs.goal_shapes import Composed
 from rsi.goals import Goal
 from rsi.verdict import Verdict
+from rsi.verdict import supports as holds  # the one definition: HoldsUpTo or Proven
 
 ALL_CONDITIONS: tuple[int, ...] = (1, 2, 3, 4)
-HOLDS: frozenset[str] = frozenset({"holds_up_to", "proven"})
-
-
-def holds(verdict: Verdict) -> bool:
-    """Whether the verdict says the definition holds (up to the horizon, or proven)."""
-    return verdict.kind in HOLDS
 
 
 @dataclass(frozen=True)
@@ -47,6 +43,29 @@ class Definitions:
     def improves_on(self, q: Any, p: Any, goal: Goal, horizon: int) -> Verdict:
         """Q improves on P under these definitions (with their enforced conditions)."""
         return self.improves(q, p, goal, horizon, conditions=self.conditions)
+
+
+def definitions_from(thing: Any, name: str) -> Definitions:
+    """A user's definitions as `Definitions`: a `Definitions` object as it is, or anything
+    (a module, a class, an object) with callables `has_goal(P, G, horizon)` and
+    `improves(Q, P, G, horizon[, conditions=...])`; ValueError saying what is missing."""
+    if isinstance(thing, Definitions):
+        return thing
+    missing = [attr for attr in ("has_goal", "improves") if not callable(getattr(thing, attr, None))]
+    if missing:
+        raise ValueError(f"{name} is not a proofs.laws.Definitions and has no callable "
+                         f"{' or '.join(missing)}")
+    improves = thing.improves
+    try:
+        takes_conditions = "conditions" in inspect.signature(improves).parameters
+    except (TypeError, ValueError):
+        takes_conditions = False
+    if not takes_conditions:
+        def improves_all(q: Any, p: Any, goal: Goal, horizon: int, conditions: Any = None) -> Verdict:
+            return thing.improves(q, p, goal, horizon)
+
+        improves = improves_all
+    return Definitions(name, thing.has_goal, improves)
 
 
 def core_definitions() -> Definitions:
@@ -79,6 +98,49 @@ class Law:
     variables: tuple[str, ...]
     cases: st.SearchStrategy = field(repr=False)
     check: Callable[..., None] = field(repr=False)
+    # How close a case is to breaking the law (higher: closer), for `hypothesis.target`.
+    score: Callable[..., float] | None = field(default=None, repr=False)
+
+
+def _met(q: Any, p: Any, goal: Goal, horizon: int) -> int:
+    """How many of the four conditions of "Q improves on P" hold on the horizon (the core's
+    per-condition verdicts: a measure of closeness for targeted search, whatever the
+    definitions under test)."""
+    from rsi.definitions import improves
+
+    conditions = improves(q, p, goal, horizon).evidence["conditions"]
+    return sum(holds(part) for part in conditions.values())
+
+
+def _irreflexive_score(d: Definitions, horizon: int, p: Any, goal: Goal) -> float:
+    return _met(p, p, goal, horizon)
+
+
+def _asymmetric_score(d: Definitions, horizon: int, pair: tuple, goal: Goal) -> float:
+    p, q = pair
+    return _met(q, p, goal, horizon) + _met(p, q, goal, horizon)
+
+
+def _redundant_score(k: int, d: Definitions, horizon: int, pair: tuple, goal: Goal) -> float:
+    from rsi.definitions import improves
+
+    p, q = pair
+    conditions = improves(q, p, goal, horizon).evidence["conditions"]
+    others = sum(holds(part) for label, part in conditions.items() if label != str(k))
+    return others + 0.5 * (not holds(conditions[str(k)]))  # highest at a counterexample
+
+
+def _refutation_score(d: Definitions, horizon: int, pair: tuple, goal: Goal, more: int) -> float:
+    """Highest for a program whose goal is still undecided on the horizon (the C of
+    "has goal" close to T // 4, or Unknown)."""
+    from rsi.definitions import has_goal
+
+    verdict = has_goal(pair[0], goal, horizon)
+    if verdict.kind == "unknown":
+        return 2.0
+    if verdict.kind == "holds_up_to":
+        return (verdict.evidence["C"] + 1) / (horizon // 4 + 1)
+    return 0.0
 
 
 def _irreflexive(d: Definitions, horizon: int, p: Any, goal: Goal) -> None:
@@ -104,13 +166,13 @@ def _condition_redundant(k: int, d: Definitions, horizon: int, pair: tuple, goal
     others = tuple(c for c in d.conditions if c != k)
     if holds(d.improves(q, p, goal, horizon, conditions=others)):
         full = d.improves(q, p, goal, horizon, conditions=d.conditions)
-        condition = full.evidence["conditions"][str(k)]["kind"]
-        assert condition in HOLDS, f"the other conditions hold but condition {k} is {condition}"
+        condition = full.evidence["conditions"][str(k)]
+        assert holds(condition), f"the other conditions hold but condition {k} is {condition['kind']}"
 
 
 def _goal_invariant(d: Definitions, horizon: int, pair: tuple, goal: Goal, f: Any) -> None:
     p, q = pair
-    seen = Composed(f, goal)
+    seen = Composed(f, goal)  # type: ignore[arg-type]  # G: N -> R composed with f: R -> R
     for name, plain, composed in (
         ("has goal", d.has_goal(p, goal, horizon), d.has_goal(p, seen, horizon)),
         ("improves", d.improves_on(q, p, goal, horizon), d.improves_on(q, p, seen, horizon)),
@@ -140,15 +202,18 @@ def _refutation_stays(d: Definitions, horizon: int, pair: tuple, goal: Goal, mor
 
 
 _PAIRS = rs.program_pairs()
-_GOALS = rs.goals()
 _MONOTONE = rs.goals(("monotone",))
+# Every kind of goal, increasing ones three times in four: the constructed pairs keep their shape
+# (which condition fails) only under a goal that preserves the order of values.
+_GOALS = st.sampled_from([0, 0, 0, 1]).flatmap(lambda k: rs.goals() if k else _MONOTONE)
 
 
 IRREFLEXIVE = Law("improves-irreflexive", "no program improves on itself (condition 3)",
-                  ("P", "G"), st.tuples(rs.programs(), _GOALS), _irreflexive)
+                  ("P", "G"), st.tuples(rs.growing_programs() | rs.programs(), _GOALS), _irreflexive,
+                  _irreflexive_score)
 ASYMMETRIC = Law("improves-asymmetric",
                  "Q improves on P and P improves on Q never both hold (condition 4)",
-                 ("P,Q", "G"), st.tuples(_PAIRS, _GOALS), _asymmetric)
+                 ("P,Q", "G"), st.tuples(_PAIRS, _GOALS), _asymmetric, _asymmetric_score)
 TRANSITIVE = Law("improves-transitive", "Q improves on P and R on Q imply R improves on P",
                  ("P,Q,R", "G"), st.tuples(rs.improving_chains(3, 3).map(tuple), _MONOTONE)
                  | st.tuples(st.tuples(rs.programs(), rs.programs(), rs.programs()), _GOALS),
@@ -157,7 +222,8 @@ REDUNDANT = tuple(
     Law(f"condition-{k}-redundant",
         f"the other three conditions imply condition {k} (false: condition {k} is needed, and "
         "the runner must find a pair meeting the other three but not it)",
-        ("P,Q", "G"), st.tuples(_PAIRS, _GOALS), partial(_condition_redundant, k))
+        ("P,Q", "G"), st.tuples(_PAIRS, _GOALS), partial(_condition_redundant, k),
+        partial(_redundant_score, k))
     for k in ALL_CONDITIONS
 )
 GOAL_INVARIANT = Law("goal-invariance",
@@ -170,8 +236,8 @@ RSI_CHAIN = Law("rsi-chain-improving",
                 st.tuples(rs.rsi_programs(), st.integers(2, 4), _MONOTONE), _rsi_chain)
 REFUTATION_STAYS = Law("refutation-monotone",
                        "a refutation of has goal or improves at horizon T stays one at T' > T",
-                       ("P,Q", "G", "T'-T"), st.tuples(_PAIRS, _GOALS, st.integers(1, 20)),
-                       _refutation_stays)
+                       ("P,Q", "G", "T'-T"), st.tuples(_PAIRS, _GOALS, st.integers(1, 40)),
+                       _refutation_stays, _refutation_score)
 
 LAWS: tuple[Law, ...] = (IRREFLEXIVE, ASYMMETRIC, TRANSITIVE, *REDUNDANT, GOAL_INVARIANT,
                          RSI_CHAIN, REFUTATION_STAYS)

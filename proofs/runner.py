@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings, target
 
 from proofs.laws import Definitions, Law
+from rsi.arguments import integer
 from rsi.definitions import plain_number, values_on
 from rsi.goals import goal_values
 from rsi.verdict import HoldsUpTo, Refuted, Verdict
@@ -22,41 +23,49 @@ from rsi.verdict import HoldsUpTo, Refuted, Verdict
 DEFAULT_HORIZON = 12
 
 
-def law_settings(max_examples: int) -> settings:
-    """Derandomised settings independent of the loaded Hypothesis profile."""
-    if isinstance(max_examples, bool) or not isinstance(max_examples, int) or max_examples < 1:
-        raise ValueError(f"max_examples must be an integer >= 1, got {max_examples!r}")
+def law_settings(max_examples: int, derandomize: bool = True) -> settings:
+    """Settings independent of the loaded Hypothesis profile (derandomised unless a seed is
+    given to `check_law`)."""
+    integer("max_examples", max_examples, 1)
     return settings(
         parent=settings.get_profile("default"),
         max_examples=max_examples,
-        derandomize=True,
+        derandomize=derandomize,
         database=None,
         deadline=None,
         verbosity=Verbosity.quiet,
         report_multiple_bugs=False,
         suppress_health_check=list(HealthCheck),
-        phases=(Phase.explicit, Phase.generate, Phase.shrink),
+        phases=(Phase.explicit, Phase.generate, Phase.target, Phase.shrink),
     )
 
 
 def check_law(
-    law: Law, definitions: Definitions, max_examples: int = 100, horizon: int = DEFAULT_HORIZON
+    law: Law, definitions: Definitions, max_examples: int = 100, horizon: int = DEFAULT_HORIZON,
+    random_seed: int | None = None,
 ) -> Verdict:
-    """Run `law` on up to `max_examples` cases against `definitions` on the horizon."""
+    """Run `law` on up to `max_examples` cases against `definitions` on the horizon: the same
+    cases on every run, or, with `random_seed`, the cases of that seed (to measure how often
+    the search finds a counterexample)."""
     tried = 0
     failures: list[tuple[Any, str]] = []
 
     def body(case: tuple) -> None:
         nonlocal tried
         tried += 1
+        if law.score is not None:
+            target(float(law.score(definitions, horizon, *case)), label=law.name)
         try:
             law.check(definitions, horizon, *case)
         except AssertionError as error:
             failures.append((case, str(error)))  # the last one is the shrunk case
             raise
 
+    test = law_settings(max_examples, derandomize=random_seed is None)(given(law.cases)(body))
+    if random_seed is not None:
+        test = seed(integer("random_seed", random_seed, 0))(test)
     try:
-        law_settings(max_examples)(given(law.cases)(body))()
+        test()
     except AssertionError:
         case, message = failures[-1]
         witness = describe_case(law, case, horizon)
@@ -76,6 +85,14 @@ def _labelled(law: Law, case: tuple) -> dict[str, Any]:
     return named
 
 
+def _shown(value: Any) -> str:
+    """A program or goal in a witness: its name (P(t) = ... for closed forms), else its text."""
+    name = getattr(value, "name", "") or getattr(value, "__name__", "")
+    if hasattr(value, "value_form"):
+        return f"{value.value_form}, halting after {value.steps_form} steps"
+    return str(name) if name else str(value)
+
+
 def describe_case(law: Law, case: tuple, horizon: int) -> dict[str, Any]:
     """The case as JSON-able data: every program's name and its table on the horizon, with the
     goal's values when the case has a goal G."""
@@ -84,8 +101,8 @@ def describe_case(law: Law, case: tuple, horizon: int) -> dict[str, Any]:
     programs = {name: v for name, v in named.items() if hasattr(v, "run")}
     described: dict[str, Any] = {
         "horizon": horizon,
-        "programs": {name: repr(program) for name, program in programs.items()},
-        "other": {name: str(v) for name, v in named.items() if name not in programs},
+        "programs": {name: _shown(program) for name, program in programs.items()},
+        "other": {name: _shown(v) for name, v in named.items() if name not in programs},
     }
     rows = [{"t": t} for t in range(horizon + 1)]
     traces = {name: values_on(program, horizon) for name, program in programs.items()}

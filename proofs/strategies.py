@@ -31,6 +31,7 @@ from rsi.programs import SpecProgram, TableProgram
 __all__ = [
     "GOAL_KINDS",
     "goals",
+    "growing_programs",
     "improving_chains",
     "increasing_transforms",
     "program_pairs",
@@ -91,28 +92,36 @@ def table_programs(
     return values.map(lambda v: TableProgram(tuple(v)))
 
 
-_SHAPES = {  # closed forms in t with coefficients a, b
+_SHAPES = {  # closed forms in t with coefficients a, b (b may exceed the horizon)
     "a*t + b": lambda a, b: a * _T + b,
     "t**2 + b": lambda a, b: _T**2 + b,
     "floor(a*t/2) + b": lambda a, b: sympy.floor(a * _T / 2) + b,
     "b + t mod (a+1)": lambda a, b: b + sympy.Mod(_T, a + 1),
+    # slow growth: a plateau of 4(a+1) steps, longer than a quarter of the default horizon,
+    # so "has goal" is Unknown on short horizons and holds on longer ones
+    "b + floor(t/(4a+4))": lambda a, b: b + sympy.floor(_T / (4 * a + 4)),
+    "b - t (decreasing)": lambda a, b: b + 24 - _T,
 }
 
 
-def spec_programs(max_coefficient: int = 3, max_delay: int = 3) -> st.SearchStrategy[SpecProgram]:
+def spec_programs(max_coefficient: int = 3, max_delay: int = 24) -> st.SearchStrategy[SpecProgram]:
     """SpecPrograms whose value is a sympy closed form in t: a*t + b, t**2 + b,
-    floor(a*t/2) + b or b + (t mod (a+1)), with 0 <= a, b <= max_coefficient; steps(t) is a
-    constant delay d <= max_delay, so P(t) = 0 for t < d ("0 if P has not halted")."""
+    floor(a*t/2) + b, b + (t mod (a+1)), b + floor(t/(4a+4)) (slow growth) or b + 24 - t
+    (decreasing), with 0 <= a <= max_coefficient and b up to max_coefficient or, less often, up
+    to 24 (above the values other programs reach on short horizons); steps(t) is a constant
+    delay d <= max_delay, mostly <= 3, so P(t) = 0 for t < d ("0 if P has not halted"), and
+    a late halting program shows nothing on a short horizon."""
     _natural("max_coefficient", max_coefficient)
     _natural("max_delay", max_delay)
     coefficient = st.integers(0, max_coefficient)
+    offset = st.one_of(coefficient, st.integers(0, 24))
+    delay = st.one_of(st.integers(0, min(3, max_delay)), st.integers(0, max_delay))
 
     def build(shape: str, a: int, b: int, delay: int) -> SpecProgram:
         value = _SHAPES[shape](a, b)
         return SpecProgram(value, delay, name=f"{value}, steps {delay}")
 
-    return st.builds(build, st.sampled_from(sorted(_SHAPES)), coefficient, coefficient,
-                     st.integers(0, max_delay))
+    return st.builds(build, st.sampled_from(sorted(_SHAPES)), coefficient, offset, delay)
 
 
 def programs(max_value: int = 12) -> st.SearchStrategy:
@@ -126,8 +135,11 @@ def _raised(program: Any, lift: int, delta: tuple[int, ...]) -> Any:
     if isinstance(program, TableProgram):
         padded = delta + (0,) * (len(program.values) - len(delta))
         return TableProgram(tuple(v + d for v, d in zip(program.values, padded, strict=False)))
-    return SpecProgram(program.value_form + lift, program.steps_form,
-                       name=f"{program.value_form + lift}, steps {program.steps_form}")
+    return _spec(program.value_form + lift, program.steps_form)
+
+
+def _spec(value: Any, steps: Any) -> SpecProgram:
+    return SpecProgram(value, steps, name=f"{value}, steps {steps}")
 
 
 def _crossing(a: int, b: int, c: int, d: int) -> tuple[SpecProgram, SpecProgram]:
@@ -136,12 +148,52 @@ def _crossing(a: int, b: int, c: int, d: int) -> tuple[SpecProgram, SpecProgram]
     return SpecProgram(p, 0, name=str(p)), SpecProgram(q, 0, name=str(q))
 
 
+def growing_programs(max_delay: int = 3) -> st.SearchStrategy[SpecProgram]:
+    """SpecPrograms that have every goal that increases with x: a*t + b, t**2 + b or
+    floor(a*t/2) + b + t with a >= 1, halting after at most max_delay steps."""
+    _natural("max_delay", max_delay)
+    shapes = {
+        "a*t + b": lambda a, b: a * _T + b,
+        "t**2 + b": lambda a, b: _T**2 + b,
+        "floor(a*t/2) + b + t": lambda a, b: sympy.floor(a * _T / 2) + b + _T,
+    }
+    return st.builds(lambda shape, a, b, d: _spec(shapes[shape](a, b), d), st.sampled_from(sorted(shapes)),
+                     st.integers(1, 3), st.integers(0, 3), st.integers(0, max_delay))
+
+
+def _delayed(p: SpecProgram, extra: int) -> tuple[SpecProgram, SpecProgram]:
+    """(P, Q) with Q = P halting `extra` steps later: Q worse first, then equal (never better)."""
+    return p, _spec(p.value_form, p.steps_form + extra)
+
+
+def _under_a_ceiling(p: SpecProgram, ceiling: int) -> tuple[SpecProgram, SpecProgram]:
+    """(P, Q) with Q the constant `ceiling`, above P on short horizons: better, but no goal."""
+    return p, _spec(sympy.Integer(ceiling), 0)
+
+
+def _over_a_floor(p: SpecProgram, level: int) -> tuple[SpecProgram, SpecProgram]:
+    """(P, Q) with P the constant `level` (no goal) and Q = p + level + 1, always better."""
+    return _spec(sympy.Integer(level), 0), _spec(p.value_form + level + 1, p.steps_form)
+
+
+def _late(p: SpecProgram, delay: int, lift: int) -> tuple[SpecProgram, SpecProgram]:
+    """(P, Q): P halting only after `delay` steps (nothing seen on a short horizon: its goal is
+    Unknown there, not Refuted) and Q = P raised by `lift`."""
+    late = _spec(p.value_form, delay)
+    return late, _spec(p.value_form + lift, delay)
+
+
 def program_pairs(base: st.SearchStrategy | None = None) -> st.SearchStrategy[tuple[Any, Any]]:
-    """Pairs (P, Q) biased toward the edge cases of "Q improves on P": drawn independently;
-    Q = P raised (a nonnegative table added, or a constant added to a closed form), so Q is
-    never worse than P; or two lines that cross (Q better first, P better later)."""
+    """Pairs (P, Q) biased toward the edge cases of "Q improves on P", with a shape for each
+    branch of the definitions: drawn independently; Q = P raised (a nonnegative table added,
+    or a constant added to a closed form), so Q is never worse than P; two lines that cross
+    (Q better first, P better later: only condition 4 fails).  Unless `base` is given, also:
+    Q = P, or Q = P halting later (worse, then equal: only condition 3 fails); Q a constant
+    above P (only condition 2 fails); P a constant below Q (only condition 1 fails); P and Q
+    halting after the horizon (every verdict Unknown on it)."""
     if base is not None and not isinstance(base, st.SearchStrategy):
         raise ValueError(f"base must be a Hypothesis strategy of programs, got {base!r}")
+    custom = base is not None
     base = programs() if base is None else base
     independent = st.tuples(base, base)
     raised = st.builds(
@@ -149,8 +201,24 @@ def program_pairs(base: st.SearchStrategy | None = None) -> st.SearchStrategy[tu
         base, st.integers(1, 3), st.lists(st.integers(0, 2), min_size=1, max_size=8).filter(any),
     )
     small, positive = st.integers(0, 3), st.integers(1, 3)
-    crossing = st.builds(_crossing, small, small, positive, st.integers(1, 8))
-    return st.one_of(independent, raised, crossing)
+    crossing = st.builds(_crossing, positive, small, positive, st.integers(1, 8))
+    shapes = [crossing, raised]
+    if not custom:
+        growing = growing_programs()
+        linear = st.builds(lambda a, b, d: _spec(a * _T + b, d), positive, small, small)
+        shapes = [st.builds(_over_a_floor, growing, st.integers(1, 30)),
+                  st.builds(_under_a_ceiling, linear, st.integers(40, 60)),
+                  growing.map(lambda p: (p, p)),
+                  crossing,
+                  st.builds(_late, growing, st.integers(13, 24), positive),
+                  st.builds(_delayed, growing, st.integers(1, 6)),
+                  raised]
+    shapes.append(independent)
+    # one shape drawn uniformly (st.one_of would favour the first branches); when all shapes
+    # are there, the two that only one law needs (a constant above P; crossing lines) twice
+    weights = [1] * len(shapes) if custom else [1, 2, 1, 2, 1, 1, 1, 1]
+    indices = [k for k, weight in enumerate(weights) for _ in range(weight)]
+    return st.sampled_from(indices).flatmap(shapes.__getitem__)
 
 
 def improving_chains(min_length: int = 2, max_length: int = 5) -> st.SearchStrategy[tuple]:

@@ -117,7 +117,7 @@ def prove_improves(
     parts = []
     for name, value, steps in (("P", p_value, p_steps), ("Q", q_value, q_steps)):
         verdict = prove_has_goal(value, goal, steps, name)
-        if verdict.kind != "proven":
+        if not isinstance(verdict, Proven):
             return _relabel(verdict, f"{name} has goal G (condition {1 if name == 'P' else 2})")
         parts.append(verdict.argument)
     if sympy.simplify(goal(q_value) - goal(p_value)) == 0:
@@ -136,9 +136,9 @@ def prove_improves(
 
 
 def _relabel(verdict: Verdict, what: str) -> Verdict:
-    if verdict.kind == "refuted":
+    if isinstance(verdict, Refuted):
         return Refuted(verdict.witness, f"{what}: {verdict.reason}")
-    if verdict.kind == "unknown":
+    if isinstance(verdict, Unknown):
         return Unknown(f"{what}: {verdict.reason}")
     return verdict
 
@@ -150,7 +150,7 @@ def prove_improving_sequence(
     every n the symbol's assumptions allow (Definition "improving sequence")."""
     verdict = prove_improves(value.subs(n, n + 1), value, goal,
                              None if steps is None else steps.subs(n, n + 1), steps)
-    if verdict.kind == "proven":
+    if isinstance(verdict, Proven):
         kind = "integer" if n.is_integer else "real"
         return Proven(f"for every {'positive ' if n.is_positive else ''}{kind} {n}, P_(n+1) "
                       f"improves on P_n: {verdict.argument}")

@@ -9,14 +9,20 @@ P = P_1 and iterates P <- P(-1)".
 `run_chain(p1, lang, n)` generates P_2 .. P_n by P_{i+1} = P_i(-1) (`TextProgram.successor`
 on the harness), and for each P_i reports:
 
-- `verified` (the link P_{i-1} -> P_i; for i = 1, P_1 itself): P_{i-1}(-1) halted normally
-  with a non-empty text P_i; P_i is a program that runs: on the probe input t0 it halts within
-  the machine's budget for t0 and prints a positive natural number (`probe` = P_i(t0)); and,
-  when the programs carry a marked integer (MARKED_INTEGER: the first decimal literal assigned
-  to a name `n`, as in `int t,n=1;` of Example 6 and the first line of
-  `quines_text.quine.make_successor` programs), it went up by exactly 1.  If neither program
-  has a marked integer that part does not apply; if only one has, the link is not verified.
+- `verified` (the link P_{i-1} -> P_i): P_{i-1}(-1) = P_i and nothing else, checked by running
+  P_{i-1}(-1) a second time and comparing its text with P_i byte for byte (P_1 is given, so
+  its link is verified).  `note` says why a link is not verified.
+- `probe` = P_i(t0), Mahoney's value on the probe input t0, reported and never a failure: 0
+  means P_i did not print a natural number within t0 steps (e.g. metered Python needs about
+  100 steps), and `remark` says so.  `marked`: the program's marked integer (MARKED_INTEGER:
+  the first decimal literal assigned to a name `n`, as in `int t,n=1;` of Example 6 and the
+  first line of `quines_text.quine.make_successor` programs); `remark` also says when it did
+  not go up by exactly 1.
 - `improves_prev`: with a goal, the verdict of `rsi.definitions.improves(P_i, P_{i-1}, G, T)`.
+  When no P_i prints a natural number for any t <= T, nothing can be compared: the report's
+  `horizon_note` says so and `first_output_t` is the smallest t at which P_1 prints one (the
+  smallest horizon that shows anything; conditions 3 and 4 look at t <= T // 2, so deciding
+  improvement needs T >= 2 * first_output_t).
 - `complexity`: upper bounds on K(P_i) from `rsi.complexity.complexity_bounds`.
 
 The constructive description D_n is real Python text: the fixed CONTROL program after three
@@ -33,7 +39,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -51,6 +56,7 @@ from rsi.complexity import (
     constructive_description as describe,
 )
 from rsi.goals import Goal
+from rsi.records import to_json
 
 MARKED_INTEGER = re.compile(r"\bn\s*=\s*(\d+)")
 DEFAULT_PROBE = 1000
@@ -109,6 +115,7 @@ class Link:
     verified: bool
     marked: int | None
     note: str = ""
+    remark: str = ""
 
     def to_dict(self) -> dict:
         return {
@@ -120,6 +127,7 @@ class Link:
             "verified": self.verified,
             "marked": self.marked,
             "note": self.note,
+            "remark": self.remark,
         }
 
 
@@ -161,6 +169,8 @@ class ChainReport:
     horizon: int | None
     probe_t: int
     stopped: str = ""
+    first_output_t: int | None = None
+    horizon_note: str = ""
 
     @property
     def all_links_verified(self) -> bool:
@@ -179,10 +189,9 @@ class ChainReport:
     @property
     def all_improve(self) -> bool:
         """Every P_i (i >= 2) improves on P_{i-1} up to the horizon (holds_up_to or proven)."""
-        return all(
-            link.improves_prev is not None and link.improves_prev["kind"] in ("holds_up_to", "proven")
-            for link in self.links[1:]
-        )
+        from rsi.verdict import supports
+
+        return all(link.improves_prev is not None and supports(link.improves_prev) for link in self.links[1:])
 
     def to_dict(self) -> dict:
         return {
@@ -194,29 +203,36 @@ class ChainReport:
             "links": [link.to_dict() for link in self.links],
             "all_links_verified": self.all_links_verified,
             "stopped": self.stopped,
+            "first_output_t": self.first_output_t,
+            "horizon_note": self.horizon_note,
             "fit": _fit_dict(self.fit),
             "fit_bytes": _fit_dict(self.fit_bytes),
             "constructive": self.constructive.to_dict(),
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict())
+        return to_json(self.to_dict())
 
 
 def _link(i: int, program: TextProgram, previous: TextProgram | None, probe_t: int,
           goal: Goal | None, horizon: int | None) -> Link:
     outcome = program.run(probe_t)
     marked = marked_integer(program.source)
-    notes = []
+    notes, remarks = [], []
     if not outcome.halted or outcome.note:
-        notes.append(f"P_{i}({probe_t}) did not print a natural number ({outcome.note or 'not halted'})")
+        remarks.append(f"P_{i}({probe_t}) = 0: {outcome.note or 'not halted within t steps'}")
     improves_prev = None
     if previous is not None:
+        try:
+            again = previous.successor().source
+        except RuntimeError as error:
+            again = None
+            notes.append(f"running P_{i - 1}(-1) again failed: {error}")
+        if again is not None and again != program.source:
+            notes.append(f"P_{i - 1}(-1) printed a different text when run again: P_{i - 1}(-1) != P_{i}")
         before = marked_integer(previous.source)
-        if (before is None) != (marked is None):
-            notes.append(f"marked integer n: {before} -> {marked}")
-        elif before is not None and marked != before + 1:
-            notes.append(f"marked integer n went {before} -> {marked}, not up by 1")
+        if before is not None and marked != before + 1:
+            remarks.append(f"marked integer n went {before} -> {marked}, not up by 1")
         if goal is not None:
             from rsi.definitions import improves
 
@@ -229,7 +245,41 @@ def _link(i: int, program: TextProgram, previous: TextProgram | None, probe_t: i
         verified=not notes,
         marked=marked,
         note="; ".join(notes),
+        remark="; ".join(remarks),
     )
+
+
+FIRST_OUTPUT_SEARCH_LIMIT = 2**20  # steps; beyond it first_output_t is reported as unknown
+
+
+def first_output_t(program: TextProgram, after: int) -> int | None:
+    """The smallest t > after with P(t) > 0 (P halts within t steps and prints a natural
+    number), by doubling then bisection: halting within t steps implies halting within more
+    (the program is deterministic).  None if there is none up to FIRST_OUTPUT_SEARCH_LIMIT."""
+    low, high = after, max(2 * after, 1)
+    while program.value(high) == 0:
+        if high >= FIRST_OUTPUT_SEARCH_LIMIT:
+            return None
+        low, high = high, min(2 * high, FIRST_OUTPUT_SEARCH_LIMIT)
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if program.value(middle) > 0 else (middle, high)
+    return high
+
+
+def _horizon_note(programs: Sequence[TextProgram], horizon: int) -> tuple[int | None, str]:
+    """(first_output_t, note) when no program prints a natural number for any t <= horizon."""
+    from rsi.definitions import values_on
+
+    if any(values_on(program, horizon).any() for program in programs):
+        return None, ""
+    first = first_output_t(programs[0], horizon)
+    shown = f"no P_i prints a natural number for any t <= {horizon}, so there is nothing to compare"
+    if first is None:
+        return None, f"{shown}, and P_1 prints none up to t = {FIRST_OUTPUT_SEARCH_LIMIT}"
+    return first, (f"{shown}: P_1 first prints one at t = {first}, so --horizon {first} is the "
+                   f"smallest that shows anything, and deciding improvement (conditions 3 and 4 "
+                   f"look at t <= T // 2) needs --horizon {2 * first} or more")
 
 
 def _fit(ns: Sequence[int], sizes: Sequence[int]) -> LogFit | None:
@@ -301,9 +351,11 @@ def run_chain(
         bytes=tuple(sizes), control_bytes=len(CONTROL.encode("utf-8")), checked=check.checked,
         failed=check.failed,
     )
+    first, horizon_note = _horizon_note(programs, horizon) if goal is not None else (None, "")
     return ChainReport(
         lang=lang, n=n, links=tuple(links), constructive=constructive, fit=_fit(ns, sizes),
         fit_bytes=_fit(ns, [link.complexity.bytes for link in links]),
         goal=goal_name if goal is not None else None,
         horizon=horizon if goal is not None else None, probe_t=probe_t, stopped=stopped,
+        first_output_t=first, horizon_note=horizon_note,
     )

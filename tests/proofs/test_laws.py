@@ -1,14 +1,12 @@
 """proofs.laws through proofs.runner: the laws hold on the core definitions, the necessity
 counterexamples are found, and the runner fails on a deliberately wrong "improves"."""
-import numpy as np
 import pytest
+from wrong_definitions import WRONG
 
 from proofs import laws
-from proofs.laws import Definitions, core_definitions, without_condition
+from proofs.laws import core_definitions, without_condition
+from proofs.obligations import QUICK_EXAMPLES
 from proofs.runner import check_law
-from rsi.definitions import has_goal, values_on
-from rsi.goals import goal_values
-from rsi.verdict import HoldsUpTo, Refuted
 
 EXAMPLES = 25  # the runner's own setting, independent of the Hypothesis profile
 HOLDING = [law for law in laws.LAWS if law not in laws.REDUNDANT]
@@ -40,27 +38,18 @@ def test_condition_4_redundancy_is_refuted_by_search():
     assert better and worse and max(worse) > min(better)
 
 
-def _improves_with_ge(q, p, goal, horizon, conditions=(1, 2, 3, 4)):
-    """A wrong "improves": >= in place of > in condition 3 (so every P improves on itself)."""
-    parts = []
-    if 1 in conditions:
-        parts.append(has_goal(p, goal, horizon).kind)
-    if 2 in conditions:
-        parts.append(has_goal(q, goal, horizon).kind)
-    gq = goal_values(goal, values_on(q, horizon))
-    gp = goal_values(goal, values_on(p, horizon))
-    if 3 in conditions and not np.any(gq >= gp):
-        parts.append("refuted")
-    if all(kind in laws.HOLDS for kind in parts):
-        return HoldsUpTo(horizon, {})
-    return Refuted({}, "a condition fails")
-
-
-def test_runner_refutes_irreflexivity_of_a_wrong_improves():
-    wrong = Definitions("improves with >=", has_goal, _improves_with_ge)
-    verdict = check_law(laws.IRREFLEXIVE, wrong, 60)
+@pytest.mark.parametrize(("definitions", "law"), [(d, law) for d, broken in WRONG for law in broken],
+                         ids=lambda v: getattr(v, "name", ""))
+def test_property_search_alone_refutes_each_broken_law_of_a_wrong_definition(definitions, law):
+    verdict = check_law(law, definitions, QUICK_EXAMPLES)
     assert verdict.kind == "refuted"
-    assert verdict.witness["programs"]["P"]  # the program that "improves on itself"
+    assert verdict.witness["programs"]["P"] and verdict.witness["table"]
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4])
+def test_property_search_alone_refutes_each_condition_redundant(k):
+    verdict = check_law(laws.REDUNDANT[k - 1], core_definitions(), QUICK_EXAMPLES)
+    assert verdict.kind == "refuted", verdict.evidence
 
 
 def test_runner_settings_ignore_the_loaded_profile():

@@ -12,6 +12,7 @@ from quines_text.chain import (
     marked_integer,
     run_chain,
 )
+from quines_text.machines import TextProgram
 from quines_text.quine import SUCCESSOR_TEMPLATES, make_successor
 from rsi.goals import identity
 
@@ -54,16 +55,42 @@ def test_successor_that_does_not_increment_is_not_verified_nor_improving():
     report = run_chain(make_successor(template, "python"), "python", 2, goal=identity,
                        goal_name="identity", horizon=8)
     second = report.links[1]
-    assert not second.verified and "not up by 1" in second.note
+    # P_1(-1) = P_2 holds (verified means exactly that); the marked integer is only remarked on
+    assert second.verified and "not up by 1" in second.remark
     assert second.improves_prev["kind"] in ("refuted", "unknown")
     assert not report.holds
 
 
 def test_successor_that_is_not_a_runnable_program_is_not_verified():
     report = run_chain("import sys\nprint(int(sys.stdin.readline()) + 1)\n", "python", 2)
-    # P_1(-1) prints "0": the Python program "0" runs but prints no natural number.
-    assert report.links[0].verified and not report.links[1].verified
-    assert "did not print a natural number" in report.links[1].note
+    # P_1(-1) prints "0": the Python program "0" runs but prints no natural number.  The link
+    # P_1(-1) = P_2 holds; P_2(t0) = 0 is reported, never a failure.
+    assert report.links[0].verified and report.links[1].verified
+    assert report.links[1].probe == 0 and "P_2(1000) = 0" in report.links[1].remark
+    assert report.all_links_verified
+
+
+def test_a_probe_too_small_for_the_metered_machine_is_reported_not_a_failure():
+    report = run_chain(make_successor(SUCCESSOR_TEMPLATES["python"], "python", 1), "python", 2, probe_t=5)
+    assert [link.probe for link in report.links] == [0, 0]
+    assert report.all_links_verified and report.holds
+
+
+def test_a_horizon_too_short_to_halt_names_the_smallest_that_shows_anything():
+    program = TextProgram(make_successor(SUCCESSOR_TEMPLATES["python"], "python", 1), "python")
+    report = run_chain(program.source, "python", 2, goal=identity, goal_name="identity", horizon=16)
+    first = report.first_output_t
+    assert first is not None and first > 16
+    assert program.value(first) > 0 and program.value(first - 1) == 0
+    assert f"--horizon {first} is the smallest" in report.horizon_note
+
+
+def test_a_successor_that_prints_another_text_when_run_again_is_not_verified():
+    # P_1(-1) prints a new text on every run (a counter in a file of its run folder is not
+    # kept between runs, so use the clock): P_1(-1) = P_2 cannot be confirmed
+    source = "import sys, time\nt = int(sys.stdin.readline())\nprint(t + 1 if t >= 0 else f'# {time.time_ns()}')\n"
+    report = run_chain(source, "python", 2)
+    assert not report.links[1].verified and "different text" in report.links[1].note
     assert not report.all_links_verified
 
 

@@ -2,8 +2,10 @@
 complexity bounds, the a + b ln n fit and the constructive description D_n (Mahoney 2008,
 section Recursive Self Improvement and the Theorem).
 
-Exit 0 iff every link is verified, every checked D_n printed P_n, and, with --goal, every
-P_i improves on P_{i-1} up to the horizon; 1 otherwise; 2 for bad input.
+Exit 0 iff every link is verified (P_i(-1) = P_{i+1}), every checked D_n printed P_n, and,
+with --goal, every P_i improves on P_{i-1} up to the horizon; 1 otherwise; 2 for bad input.
+The probe value P_i(t0) is reported, never a failure; with --goal and a horizon too short for
+the programs to print anything, the output says so and names the smallest horizon that would.
 """
 from __future__ import annotations
 
@@ -18,11 +20,19 @@ from rsi.app.cli._common import DOES_NOT_HOLD, HOLDS, BadInput, emit, language_o
 def _print_report(data: dict) -> None:
     for link in data["links"]:
         improves = link["improves_prev"]["kind"] if link["improves_prev"] else "-"
-        mark = "verified" if link["verified"] else f"NOT verified: {link['note']}"
+        if link["i"] == 1:
+            mark = "P_1 given"
+        elif link["verified"]:
+            mark = f"P_{link['i'] - 1}(-1) = P_{link['i']} verified"
+        else:
+            mark = f"NOT verified: {link['note']}"
+        remark = f" ({link['remark']})" if link.get("remark") else ""
         print(
             f"P_{link['i']}: {link['bytes']} bytes, lzma {link['compressed'].get('lzma')}, "
-            f"P({data['probe_t']}) = {link['probe']}, improves on previous: {improves}, {mark}"
+            f"P({data['probe_t']}) = {link['probe']}{remark}, improves on previous: {improves}, {mark}"
         )
+    if data.get("horizon_note"):
+        print(f"horizon too short: {data['horizon_note']}")
     if data["stopped"]:
         print(f"chain stopped early: {data['stopped']}")
     constructive = data["constructive"]

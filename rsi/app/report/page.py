@@ -95,10 +95,10 @@ def _chains(result: dict[str, Any], png: bytes | None) -> str:
 
 
 def _proofs(result: dict[str, Any]) -> str:
-    rows = [(o["law"], o["definitions"], o["method"], o["expect"], o["status"], o["cases"])
+    rows = [(o["law"], o["definitions"], o["method"], o["expect"], o.get("outcome", o["status"]), o["cases"])
             for o in result["obligations"]]
     verdict = "All obligations met." if result["ok"] else "NOT met: " + "; ".join(result["failures"])
-    return _table(("law", "definitions", "method", "expected", "status", "cases"), rows) + _p(verdict)
+    return _table(("law", "definitions", "method", "expected", "result", "cases"), rows) + _p(verdict)
 
 
 def _quine_curves(result: dict[str, Any], png: bytes | None) -> str:
