@@ -24,14 +24,14 @@ from rsi.app.report.sizes import ReportSizes
 Tick = Callable[[str], None]
 NON_TRIVIAL_R2 = 0.9  # the R² a series must end with to count as a non-trivial quine here
 
-SHOWS = {
-    "newton": "a trained quine that really replicates itself (R² near 1, weights growing, not the zero "
-              "quine): the case the theorem's bound is meant for",
-    "self-training": "a tiny self-replicating net (Gabor et al.'s weightwise net) that settles on a "
-                     "non-zero fixpoint: a non-trivial quine far smaller than the code that trains it",
-    "regeneration": "the contrast: regeneration drives the net to the zero quine, so its weights become "
-                    "simple because they vanish, not because of the process that made them",
+PROCESSES = {
+    "newton": "one damped Gauss-Newton step on 1 - R² per n (our method, neural/newton.py)",
+    "self-training": "one full-batch gradient step of the net on its own weights per n (Gabor et al. 2022, "
+                     "self-training)",
+    "regeneration": "a gradient epoch, then every weight replaced by its prediction, per n (Chang & Lipson "
+                    "2018, regeneration)",
 }
+FULL_WIDTH = 100  # the chang-lipson preset's width
 TITLES = {"newton": "Newton's method on a chang-lipson quine",
           "self-training": "Self-training of a weightwise net (Gabor et al. 2022)",
           "regeneration": "Regeneration of a chang-lipson quine (contrast)"}
@@ -59,9 +59,29 @@ def weights_stage(sizes: ReportSizes, device: str, tick: Tick) -> dict[str, Any]
     with one_cpu_thread():
         for process, steps, record, replay_ns in runs:
             chain = weight_chain(process, steps, sizes.bits, record, replay_ns, tick).to_dict()
-            series[process.name] = {**chain, "title": TITLES[process.name], "shows": SHOWS[process.name],
+            series[process.name] = {**chain, "title": TITLES[process.name], "shows": series_shows(process.name, chain),
                                     "statement": series_statement(chain)}
+    width = sizes.newton_width
+    series["newton"]["note"] = (f"chang-lipson width {width}" + ("" if width == FULL_WIDTH else
+                                f", narrower than the full net (width {FULL_WIDTH}) to fit this preset's CPU time"))
     return {"series": series, "theorem": theorem_statements(series)}
+
+
+def series_shows(name: str, chain: dict[str, Any]) -> str:
+    """What the series is (its F) and what it ended as, from its metrics."""
+    last, first = chain["metrics"][-1], chain["initial"]
+    zero = next((m for m in chain["metrics"] if m["zero_quine"]), None)
+    growth = f"rms of θ from {_fmt(first['rms'])} at n = 0 to {_fmt(last['rms'])} at n = {chain['ns'][-1]}"
+    if last["zero_quine"]:
+        outcome = (f"it collapses to the zero quine (flagged from n = {zero['step'] if zero else '-'}; {growth}): "
+                   "the contrast, whose weights become simple because they vanish, not because of the "
+                   "process that made them")
+    elif _non_trivial(chain):
+        outcome = (f"it ends as a non-trivial quine (R² {_fmt(last['r2'])}, zero-quine flag no, {growth}): "
+                   "weights that really predict themselves, the case the theorem's bound is about")
+    else:
+        outcome = f"it ends neither as a non-trivial quine nor as the zero quine (R² {_fmt(last['r2'])}, {growth})"
+    return f"F is {PROCESSES[name]}; {outcome}"
 
 
 def _what(k: int) -> str:

@@ -34,8 +34,10 @@ def _series(chain: dict[str, Any]) -> str:
                 else f"{len(ns)} n from 1 to {chain['generations']} (log-spaced, with the replayed n)")
     return "".join([
         f"<h3>{html.escape(chain['title'])}</h3>",
-        _p(f"θ_(n+1) = F(θ_n), {chain['parameters']} parameters, seed {first_seed(process)}, on "
-           f"{process['device']}; recorded at {recorded}. What it shows: {chain['shows']}."),
+        _p(f"θ_(n+1) = F(θ_n), {chain['parameters']} parameters"
+           + (f" ({chain['note']})" if chain.get("note") else "")
+           + f", seed {first_seed(process)}, on {process['device']}; recorded at {recorded}. "
+           f"What it shows: {chain['shows']}."),
         _p(f"Constructive bound |D_n| + |training code| = {first['description_bytes']} + "
            f"{first['code_bytes']} bytes at n = {ns[0]} (modules: {', '.join(first['modules'])})."),
         _p("Deterministic replay: D_n run afresh for n = " + ", ".join(map(str, replay["checked"])) + ": "
