@@ -1,9 +1,10 @@
 """The result of one sandboxed or metered run (DESIGN.md, quines_text.sandbox)."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Literal
+
+from rsi.records import to_json
 
 Status = Literal[
     "ok", "timeout", "step_limit", "memory", "output_limit", "crash", "compile_error", "forbidden"
@@ -42,4 +43,4 @@ class RunResult:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict())
+        return to_json(self.to_dict())

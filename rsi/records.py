@@ -52,9 +52,9 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
-def to_json(value: Any) -> str:
-    """`json.dumps(jsonable(value))`."""
-    return json.dumps(jsonable(value))
+def to_json(value: Any, **options: Any) -> str:
+    """`json.dumps(jsonable(value), **options)` (options such as indent, sort_keys)."""
+    return json.dumps(jsonable(value), **options)
 
 
 class JsonRecord:

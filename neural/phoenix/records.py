@@ -18,6 +18,7 @@ from neural.phoenix.data import ModelSpec
 from rsi.atomic import write_text_atomic
 from rsi.complexity import complexity_bounds
 from rsi.programs import ObservedProgram
+from rsi.records import to_json
 
 CHECKPOINT = "phoenix.json"  # the file a run is saved to in its folder
 
@@ -207,7 +208,7 @@ class PhoenixRun:
                 "wall_s": sum(t.wall_s for t in self.trainings) + sum(s.wall_s for s in self.searches)}
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=1)
+        return to_json(self.to_dict(), indent=1)
 
     @classmethod
     def from_dict(cls, data: dict) -> PhoenixRun:

@@ -19,7 +19,6 @@ Every operation runs on K nets at once; results reuse the quine metrics (neural.
 """
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -29,6 +28,7 @@ from torch import Tensor
 
 from neural.metrics import QuineMetrics, quine_metrics, rms_of
 from neural.selfrep.net import SelfRepNet, apply, init_weights
+from rsi.records import to_json
 
 CLASSES = ("divergent", "zero", "fixpoint", "other")
 EPSILON = 1e-5
@@ -138,7 +138,7 @@ class RunsResult:
                          for s, c, t, m in zip(self.seeds, self.classes, self.steps_taken, self.metrics, strict=False)]}
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict())
+        return to_json(self.to_dict())
 
 
 def run_self_replication(net: SelfRepNet, mode: str, runs: int, budget: int, seed: int = 0,
@@ -201,7 +201,7 @@ class NoiseResult:
                 "levels": [level.to_dict() for level in self.levels]}
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict())
+        return to_json(self.to_dict())
 
 
 def noise_robustness(net: SelfRepNet, fixpoints: Tensor, trials: int = 100, levels: range = range(10),

@@ -22,7 +22,6 @@ rates, so a run is reproducible and can be checkpointed and resumed exactly.
 """
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -35,6 +34,7 @@ from torch import Tensor
 from neural.population import CheckpointMismatch, load_checkpoint, resolve_device, save_atomically
 from neural.selfrep.dynamics import DIVERGENT, EPSILON, ZERO, class_codes, class_counts, gradient_step
 from neural.selfrep.net import SelfRepNet, apply, random_weights
+from rsi.records import to_json
 
 CHECKPOINT_VERSION = 1
 
@@ -91,7 +91,7 @@ class SoupResult:
                 "counts": list(self.counts)}
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict())
+        return to_json(self.to_dict())
 
 
 def _partners(config: SoupConfig, rate: float, generator: torch.Generator) -> tuple[Tensor, Tensor]:

@@ -10,13 +10,13 @@ goal PRIME and where that differs from the idealised program.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 
 from quines_text.machines import TextProgram, get_machine
 from rsi.definitions import has_goal_at
 from rsi.goals import prime
 from rsi.programs import SpecProgram, t
+from rsi.records import to_json
 from rsi.verdict import POSITIVE_KINDS
 
 # Programs that print their input t (the I/O convention: stdin is "t\n").
@@ -45,7 +45,7 @@ class MeteredExample2:
         return asdict(self)
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict())
+        return to_json(self.to_dict())
 
 
 def _goal_times(program, checked_upto: int, horizon: int) -> tuple[int, ...]:

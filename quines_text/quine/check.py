@@ -19,13 +19,13 @@ and substitutions cost 1), computed by rapidfuzz.  The diff shown beside it is d
 from __future__ import annotations
 
 import difflib
-import json
 import math
 from dataclasses import asdict, dataclass
 
 from rapidfuzz.distance import Levenshtein
 
 from quines_text.run_result import RunResult
+from rsi.records import to_json
 
 VERDICTS: tuple[str, ...] = ("quine", "cheating", "near", "not_quine", "error")
 CHECK_LANGS: tuple[str, ...] = ("python", "c", "js", "bf")
@@ -55,7 +55,7 @@ class QuineVerdict:
         return asdict(self)
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict())
+        return to_json(self.to_dict())
 
 
 def edit_distance(a: str, b: str) -> int:

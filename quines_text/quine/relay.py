@@ -8,13 +8,13 @@ detected from the text with `detect_lang`, a documented heuristic.
 """
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from quines_text.quine.check import CHECK_LANGS, run_program
 from quines_text.quine.make import make
+from rsi.records import to_json
 
 STOP_REASONS: tuple[str, ...] = ("cycle", "error", "max_steps", "unknown_language")
 
@@ -68,7 +68,7 @@ class RelayResult:
         return asdict(self)
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict())
+        return to_json(self.to_dict())
 
 
 def _lang_of(index: int, text: str, langs: str | Sequence[str] | None, first_lang: str | None) -> str:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from rsi.app.sweep.experiments import SpecError
+from rsi.records import to_json
 
 RESULTS = "results.jsonl"
 
@@ -49,7 +50,7 @@ class Row:
         return asdict(self)
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), sort_keys=True)
+        return to_json(self.to_dict(), sort_keys=True)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Row:

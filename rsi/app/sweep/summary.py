@@ -12,6 +12,7 @@ from typing import Any
 from rsi.app.sweep.spec import SweepSpec
 from rsi.app.sweep.store import Row
 from rsi.atomic import write_text_atomic
+from rsi.records import to_json
 
 SUMMARY = "summary.json"
 
@@ -65,7 +66,7 @@ class SweepSummary:
         return {**data, **{key: list(data[key]) for key in ("headline", "groups", "failures")}}
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2)
+        return to_json(self.to_dict(), indent=2)
 
     def save(self, directory: Path) -> Path:
         """Write DIR/summary.json atomically (`rsi.atomic`), creating DIR when missing."""
