@@ -32,6 +32,7 @@ def main(config):
     _opmeter.arm(config["token"], config["report_fd"], config["meter"], library,
                  config["run_dir"], tuple(config["read_roots"]))
     finish = _opmeter.finish
+    sys.dont_write_bytecode = True  # a stale .pyc must not make the import system write one
     os.close(config["control_fd"])
     filename = config["filename"]
     try:
