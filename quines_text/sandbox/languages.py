@@ -11,8 +11,9 @@ were used.
 
 The Python child (quines_text/_sandbox_child.py) is started as `python -P -S -s -c STUB FD`:
 the stub reads the bootstrap and its settings (a marshal'ed dict) from the control pipe FD.
-Extra files for it (`extra_files`, e.g. an evaluator script) are created read-only in the run
-folder; `argv` replaces the program's sys.argv[1:].
+Extra files for it (`extra_files`, e.g. a module the evaluator imports) are created in the run
+folder (the child starts with -P -S: `sys.path.insert(0, ".")` to import them); `argv`
+becomes the program's sys.argv[1:].
 """
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ removed by cgroups.remove_tree.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import os
 import secrets
@@ -94,7 +95,8 @@ def _limit_spec(limits: Limits, memory_rlimit: str, memory_cgroup: bool) -> str:
                                      processes, limits.file_bytes, limits.open_files))
 
 
-def _system_binds() -> list[str]:
+@functools.cache
+def _system_binds() -> tuple[str, ...]:
     """bwrap options for /usr, the top-level links into it and the /etc files kept."""
     options = ["--ro-bind", "/usr", "/usr"]
     for path in SYSTEM_LINKS:
@@ -105,7 +107,7 @@ def _system_binds() -> list[str]:
     for path in ETC_FILES:
         if os.path.exists(path):
             options += ["--ro-bind", os.path.realpath(path), path]
-    return options
+    return tuple(options)
 
 
 def _command(iso: Isolation, argv: list[str], limits: Limits, plan: Plan, run_dir: str,
@@ -124,15 +126,16 @@ def _command(iso: Isolation, argv: list[str], limits: Limits, plan: Plan, run_di
     stage_sources: list[str] = []
 
     def source(path: str) -> str:
-        if iso.unprivileged_uid is None or reachable_by_others(path):
+        if iso.unprivileged_uid is None or reachable_by_others(path, os.path.getmtime(path)):
             return path
         stage_sources.append(path)
         return f"{stage_dir}/{len(stage_sources) - 1}"
 
     if iso.namespaces:
         assert iso.bubblewrap is not None
-        command = [iso.bubblewrap, "--unshare-all", "--unshare-user", "--disable-userns",
-                   "--uid", "65534", "--gid", "65534", "--hostname", "rsi-sandbox",
+        # the seccomp filter refuses new user namespaces; without it bubblewrap does
+        nested = [] if iso.seccomp else ["--disable-userns"]
+        command = [iso.bubblewrap, "--unshare-all", "--unshare-user", *nested, "--uid", "65534", "--gid", "65534", "--hostname", "rsi-sandbox",
                    "--die-with-parent", "--new-session", "--as-pid-1", "--cap-drop", "ALL",
                    *_system_binds(), "--dev", "/dev", "--proc", "/proc",
                    "--size", str(2**20), "--tmpfs", "/tmp"]

@@ -120,9 +120,11 @@ def bubblewrap_path() -> str | None:
         return None
 
 
-def reachable_by_others(path: str) -> bool:
+@functools.lru_cache(maxsize=256)
+def reachable_by_others(path: str, mtime: float = 0.0) -> bool:
     """Whether a user that is neither the owner nor in the group can reach `path` (every
-    folder above it searchable by others, the path itself readable by others)."""
+    folder above it searchable by others, the path itself readable by others); mtime: the
+    path's modification time, part of the cache key only."""
     try:
         mode = os.stat(path).st_mode
         if not mode & stat.S_IROTH:

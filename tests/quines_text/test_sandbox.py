@@ -162,16 +162,35 @@ def _c(body: str, limits: Limits = FAST, **kw):
     return sandbox.run(head + "int main(void){" + body + "}", "c", limits=limits, **kw)
 
 
-@pytest.mark.skipif(os.geteuid() != 0 and False, reason="")
-def test_a_root_only_host_file_is_unreadable(tmp_path):
+def _root_only_file(tmp_path) -> Path:
+    if os.geteuid() == 0 and ISO.unprivileged_uid is None:
+        pytest.skip("runs as root without bubblewrap: root-only files are the run's")
     secret = tmp_path / "secret"
-    secret.write_text("s3cret")
+    secret.write_text("s3cret-line")
     secret.chmod(0o600)
     tmp_path.chmod(0o755)
+    return secret
+
+
+def test_a_root_only_host_file_is_unreadable(tmp_path):
+    secret = _root_only_file(tmp_path)
     result = _c(f'puts(open("{secret}", O_RDONLY) < 0 ? "refused" : "read"); return 0;')
-    if ISO.unprivileged_uid is None and os.geteuid() == 0:
-        pytest.skip("runs as root without bubblewrap")
     assert result.stdout == b"refused\n"
+
+
+def test_a_compile_error_does_not_quote_a_root_only_file(tmp_path):
+    secret = _root_only_file(tmp_path)
+    result = sandbox.run(f'#include "{secret}"\nint main(void){{return 0;}}', "c", limits=FAST)
+    assert result.status == "compile_error" and b"s3cret" not in result.stderr
+
+
+@needs_namespaces
+def test_a_run_sees_no_other_run_folder_and_no_host_tmp():
+    c_listing = sandbox.run(
+        '#include <dirent.h>\n#include <stdio.h>\nint main(void){DIR *d = opendir("/tmp");'
+        ' struct dirent *e; int n = 0; while ((e = readdir(d))) n += e->d_name[0] != \'.\';'
+        ' printf("%d\\n", n); return 0;}', "c", limits=FAST)
+    assert c_listing.stdout == b"1\n"  # its own run folder only
 
 
 @needs_namespaces
@@ -322,3 +341,11 @@ def test_without_bubblewrap_the_run_still_works_and_says_so(monkeypatch):
         sandbox.isolation.cache_clear()
     assert not fallback.namespaces and "no namespaces" in fallback.note
     assert result.stdout == b"2\n" and c_result.stdout == b"2\n"
+
+
+def test_an_evaluator_script_gets_extra_files_and_argv():
+    evaluator = ("import sys\nsys.path.insert(0, '.')\nimport helper\n"
+                 "for line in sys.stdin:\n    print(helper.f(int(line)), sys.argv[1:])")
+    result = sandbox.run(evaluator, "python", b"1\n2\n", FAST, argv=["--t", "3"],
+                         extra_files={"helper.py": b"def f(x):\n    return 10 * x\n"})
+    assert result.stdout == b"10 ['--t', '3']\n20 ['--t', '3']\n"
