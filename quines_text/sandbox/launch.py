@@ -135,7 +135,8 @@ def _command(iso: Isolation, argv: list[str], limits: Limits, plan: Plan, run_di
         assert iso.bubblewrap is not None
         # the seccomp filter refuses new user namespaces; without it bubblewrap does
         nested = [] if iso.seccomp else ["--disable-userns"]
-        command = [iso.bubblewrap, "--unshare-all", "--unshare-user", *nested, "--uid", "65534", "--gid", "65534", "--hostname", "rsi-sandbox",
+        command = [iso.bubblewrap, "--unshare-all", "--unshare-user", *nested,
+                   "--uid", "65534", "--gid", "65534", "--hostname", "rsi-sandbox",
                    "--die-with-parent", "--new-session", "--as-pid-1", "--cap-drop", "ALL",
                    *_system_binds(), "--dev", "/dev", "--proc", "/proc",
                    "--size", str(2**20), "--tmpfs", "/tmp"]
