@@ -276,8 +276,9 @@ static PyObject *genuine_index(PyObject *filename) {
         Py_DECREF(top);
     }
     if (index == NULL) return NULL;
-    PyDict_SetItem(genuine, filename, index);
+    int stored = PyDict_SetItem(genuine, filename, index);
     Py_DECREF(index); /* the cache holds it */
+    if (stored < 0) return NULL;
     return index == Py_None ? NULL : index;
 }
 
