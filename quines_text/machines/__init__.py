@@ -4,14 +4,19 @@ A metered machine counts steps exactly and stops at the budget, so `value(source
 Mahoney's P(t) exactly; an unmetered one runs under a wall-clock guard and says so
 (`metered = False`).  I/O convention (DESIGN.md): stdin is one line with t in decimal; stdout is
 a decimal integer for t >= 0 and the successor program's source for t = -1.
-Adding a language is one small module plus one entry in `MACHINES`.
+Adding a language is one small module plus one entry in quines_text.languages.
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+import numpy as np
+
+from quines_text.languages import EXTENSIONS as LANGUAGE_EXTENSIONS
+from quines_text.languages import MACHINE_INFO, language_of_path
 from quines_text.run_result import RunResult
 from rsi.programs import Outcome, parse_natural
 
@@ -30,31 +35,18 @@ class Machine(Protocol):
         ...
 
 
-# name -> module that defines a dict `MACHINES` holding that machine (imported on first use).
-MACHINE_MODULES: dict[str, str] = {
-    "python": "quines_text.machines.python_metered",
-    "python-plain": "quines_text.machines.external",
-    "c": "quines_text.machines.external",
-    "js": "quines_text.machines.external",
-    "bf": "quines_text.machines.bf",
-    "bff": "quines_text.machines.bff",
-}
-
+# name -> module that defines a dict `MACHINES` holding that machine (imported on first use);
+# derived from the one registry of languages and machines, quines_text.languages.
+MACHINE_MODULES: dict[str, str] = {name: info.module for name, info in MACHINE_INFO.items()}
 
 # File extension -> language.  A language's name is also the name of its default machine
-# (metered where one exists: .py runs on the metered Python machine).
-EXTENSIONS: dict[str, str] = {
-    ".py": "python", ".c": "c", ".js": "js", ".bf": "bf", ".b": "bf", ".bff": "bff"
-}
+# (.py runs on the metered Python machine, .c on gcc; `--metered` picks c-wasm for C).
+EXTENSIONS: dict[str, str] = dict(LANGUAGE_EXTENSIONS)
 
 
 def lang_from_path(path: str | Path) -> str:
     """The language of a program file from its extension (EXTENSIONS); ValueError otherwise."""
-    suffix = Path(path).suffix.lower()
-    if suffix not in EXTENSIONS:
-        known = " ".join(sorted(EXTENSIONS))
-        raise ValueError(f"cannot tell the language of {path} from its extension; known: {known}")
-    return EXTENSIONS[suffix]
+    return language_of_path(path).name
 
 
 def get_machine(name: str) -> Machine:
@@ -83,6 +75,9 @@ def stdin_for(t: int) -> bytes:
     return f"{t}\n".encode()
 
 
+_BATCH_CACHE: weakref.WeakKeyDictionary[TextProgram, np.ndarray] = weakref.WeakKeyDictionary()
+
+
 @dataclass(frozen=True)
 class TextProgram:
     """A program text on a machine: the `rsi.programs.Program` of the text layer.
@@ -101,6 +96,26 @@ class TextProgram:
 
     def value(self, t: int) -> int:
         return self.run(t).value
+
+    def values_upto(self, horizon: int) -> np.ndarray:
+        """P(0), ..., P(horizon) (rsi.definitions.values_on): in one batch where the machine has
+        one (`values`: c-wasm compiles once and instantiates per t), else one run per t; the
+        values are the same either way.  The longest result is kept per program."""
+        cached = _BATCH_CACHE.get(self)
+        if cached is not None and len(cached) > horizon:
+            return cached[: horizon + 1]
+        machine = get_machine(self.lang)
+        batch = getattr(machine, "values", None)
+        outcomes = batch(self.source, horizon) if batch else [machine.value(self.source, k)
+                                                              for k in range(horizon + 1)]
+        values = [outcome.value for outcome in outcomes]
+        try:
+            array = np.array(values, dtype=np.int64)
+        except OverflowError:
+            array = np.array(values, dtype=object)
+        array.flags.writeable = False
+        _BATCH_CACHE[self] = array
+        return array
 
     def successor(self) -> TextProgram:
         result = get_machine(self.lang).run(self.source, stdin_for(-1), None)

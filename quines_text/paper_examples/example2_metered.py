@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from quines_text.languages import LANGUAGES
 from quines_text.machines import TextProgram, get_machine
 from rsi.definitions import has_goal_at
 from rsi.goals import prime
@@ -19,11 +20,9 @@ from rsi.programs import SpecProgram, t
 from rsi.records import to_json
 from rsi.verdict import POSITIVE_KINDS
 
-# Programs that print their input t (the I/O convention: stdin is "t\n").
+# Programs that print their input t (the I/O convention: stdin is "t\n"), by metered machine.
 PRINT_T: dict[str, str] = {
-    "python": "print(input())\n",
-    # read characters up to the newline, printing each (a newline is 10 = ten '-')
-    "bf": ",----------[++++++++++.,----------]",
+    lang.metered: lang.print_t for lang in LANGUAGES.values() if lang.metered and lang.print_t
 }
 
 
@@ -56,7 +55,7 @@ def _goal_times(program, checked_upto: int, horizon: int) -> tuple[int, ...]:
 
 
 def example2_on_machine(lang: str, horizon: int = 128, checked_upto: int = 64) -> MeteredExample2:
-    """Example 2 with P = PRINT_T[lang] on the metered machine `lang` (python or bf)."""
+    """Example 2 with P = PRINT_T[lang] on the metered machine `lang` (python, c-wasm or bf)."""
     if lang not in PRINT_T:
         raise ValueError(f"no Example 2 program for {lang!r}; languages: {', '.join(PRINT_T)}")
     if not get_machine(lang).metered:

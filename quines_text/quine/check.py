@@ -24,11 +24,12 @@ from dataclasses import asdict, dataclass
 
 from rapidfuzz.distance import Levenshtein
 
+from quines_text.languages import LANGUAGES
 from quines_text.run_result import RunResult
 from rsi.records import to_json
 
 VERDICTS: tuple[str, ...] = ("quine", "cheating", "near", "not_quine", "error")
-CHECK_LANGS: tuple[str, ...] = ("python", "c", "js", "bf")
+CHECK_LANGS: tuple[str, ...] = tuple(name for name, lang in LANGUAGES.items() if lang.quine_check)
 NEAR_MIN = 2
 NEAR_FRACTION = 0.05
 BF_STEP_BUDGET = 100_000_000  # steps; a BF quine of a few kB runs in well under 10^7

@@ -30,7 +30,9 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-MAKE_LANGS: tuple[str, ...] = ("python", "c", "js")
+from quines_text.languages import LANGUAGES
+
+MAKE_LANGS: tuple[str, ...] = ("python", "c", "js")  # the languages with a scheme in _SCHEMES
 
 
 def c_literal(data: bytes) -> str:
@@ -163,28 +165,12 @@ _SCHEMES: dict[str, _Scheme] = {
 }
 
 QUINE_TEMPLATES: dict[str, str] = {
-    "python": 'import sys\nsys.stdout.write(SELF)\n',
-    "js": "process.stdout.write(SELF);\n",
-    "c": "int main(void)\n{\n    fputs(SELF, stdout);\n    return 0;\n}\n",
+    name: lang.quine_template for name, lang in LANGUAGES.items() if lang.quine_template
 }
 """The smallest templates: print SELF.  make(QUINE_TEMPLATES[lang], lang) is a quine."""
 
 SUCCESSOR_TEMPLATES: dict[str, str] = {
-    "python": (
-        "import sys\n"
-        "t = int(sys.stdin.readline())\n"
-        "sys.stdout.write(str(t + n) if t >= 0 else NEXT)\n"
-    ),
-    "js": (
-        "const t = parseInt(require('fs').readFileSync(0, 'utf8'), 10);\n"
-        "process.stdout.write(t >= 0 ? String(t + n) : NEXT);\n"
-    ),
-    "c": (
-        "int main(void)\n{\n    long long t;\n"
-        '    if (scanf("%lld", &t) != 1) return 1;\n'
-        '    if (t >= 0) printf("%lld", t + n);\n'
-        "    else fputs(NEXT, stdout);\n    return 0;\n}\n"
-    ),
+    name: lang.successor_template for name, lang in LANGUAGES.items() if lang.successor_template
 }
 """Mahoney's Example 6 in each language: P_n(t) = t + n, P_n(-1) = P_{n+1}."""
 

@@ -40,6 +40,15 @@ def _render(data: dict) -> None:
             f"{real['first_halting_t']}; has goal PRIME (t <= {real['checked_upto']}, horizon "
             f"{real['horizon']}) differs from the paper's idealised P at t = {real['differ']}"
         )
+    six = data.get("metered_example6")
+    if six is not None:
+        verdict = verdict_from_dict(six["improving"])
+        console.print(
+            f"Example 6 on the metered {six['machine']} machine (one step = one {six['step_unit']}): "
+            f"P_n(t) = 0 until t = {six['first_output_t']} (n = 1..{six['programs']}), then t + n "
+            f"[{verdict_from_dict(six['values']).kind}]; P_1 .. P_{six['programs']} an improving "
+            f"sequence up to t = {six['horizon']}: {verdict.kind}; agrees: {'yes' if six['agrees'] else 'NO'}"
+        )
 
 
 def register(app: typer.Typer) -> None:
@@ -47,7 +56,8 @@ def register(app: typer.Typer) -> None:
     def examples_command(
         as_json: bool = typer.Option(False, "--json", help="print the results as JSON"),
         metered: bool = typer.Option(
-            False, "--metered", help="also run Example 2 on the metered python and bf machines"
+            False, "--metered",
+            help="also run Example 2 on the metered python and bf machines and Example 6 on c-wasm",
         ),
     ) -> None:
         """Recompute Mahoney's Examples 1-6 and check each against the paper."""
@@ -66,5 +76,10 @@ def register(app: typer.Typer) -> None:
                 example2_on_machine("python", horizon=32, checked_upto=16).to_dict(),
                 example2_on_machine("bf").to_dict(),
             ]
+            from quines_text.paper_examples.example6_metered import example6_on_machine
+
+            six = example6_on_machine()
+            data["metered_example6"] = six.to_dict()
+            data["all_agree"] = data["all_agree"] and six.agrees
         emit(data, as_json, _render)
         raise typer.Exit(HOLDS if data["all_agree"] else DOES_NOT_HOLD)

@@ -1,8 +1,9 @@
 """`rsi run FILE`: run one program on a machine and print its status, output and steps.
 
 With `--t T` the input is T (the I/O convention of DESIGN.md) and the command also prints
-Mahoney's P(T) (Mahoney 2008, section Goals); `--metered` picks the language's metered machine,
-so the run gets a budget of T steps.  `--wall-s`, `--cpu-s` and `--memory-mb` replace the
+Mahoney's P(T) (Mahoney 2008, section Goals); `--metered` picks the language's metered machine
+(quines_text.languages: c-wasm for C), so the run gets a budget of T steps; the JSON names the
+machine and its step unit.  `--wall-s`, `--cpu-s` and `--memory-mb` replace the
 sandbox's default limits (quines_text.sandbox.Limits) for the sandboxed machines (python, c,
 js).  Exit 0 when the run's status is ok, 1 for any other status, 2 for bad input.
 """
@@ -16,22 +17,22 @@ import typer
 
 from rsi.app.cli._common import DOES_NOT_HOLD, HOLDS, BadInput, emit, language_of, read_text_file
 
-# language -> (unmetered machine, metered machine); None where there is none
-MACHINE_OF_LANG: dict[str, tuple[str | None, str | None]] = {
-    "python": ("python-plain", "python"),
-    "c": ("c", None),
-    "js": ("js", None),
-    "bf": ("bf", "bf"),
-    "bff": ("bff", "bff"),
-}
+
+
+def _machine_of_lang() -> dict[str, tuple[str | None, str | None]]:
+    """language -> (unmetered machine, metered machine), from quines_text.languages."""
+    from quines_text.languages import LANGUAGES
+
+    return {name: (lang.plain, lang.metered) for name, lang in LANGUAGES.items()}
 
 
 def choose_machine(path: Path, lang: str | None, metered: bool) -> tuple[str, str]:
     """(language, machine name) for FILE; BadInput when neither is known."""
-    lang = language_of(path, lang, MACHINE_OF_LANG)
-    plain, with_meter = MACHINE_OF_LANG[lang]
+    machine_of_lang = _machine_of_lang()
+    lang = language_of(path, lang, machine_of_lang)
+    plain, with_meter = machine_of_lang[lang]
     if metered and with_meter is None:
-        metered_langs = ", ".join(k for k, v in MACHINE_OF_LANG.items() if v[1])
+        metered_langs = ", ".join(k for k, v in machine_of_lang.items() if v[1])
         raise BadInput(f"no metered machine for {lang}; metered languages: {metered_langs}")
     machine = with_meter if metered else plain
     if machine is None:
@@ -59,7 +60,7 @@ def with_limits(machine: Any, wall_s: float | None, cpu_s: float | None,
 def _isolation_of(machine: Any) -> dict | None:
     """The sandbox's active layers (quines_text.sandbox.isolation) for a sandboxed machine;
     None for one that runs in-process (bf, bff)."""
-    if not hasattr(machine, "limits"):
+    if not hasattr(machine, "limits") or getattr(machine, "in_process", False):
         return None
     from quines_text import sandbox
 
@@ -70,6 +71,8 @@ def _render(data: dict) -> None:
     steps = "unmetered" if data["steps"] is None else data["steps"]
     print(f"status: {data['status']}   machine: {data['machine']}   steps: {steps}   "
           f"wall: {data['wall_s']:.3f} s")
+    if data["metered"]:
+        print(f"one step = one {data['step_unit']}")
     if data["t"] is not None:
         note = f"   ({data['note']})" if data["note"] else ""
         print(f"P({data['t']}) = {data['value']}{note}")
@@ -92,6 +95,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="print the result as JSON"),
     ) -> None:
         """Run FILE in the sandbox: status, output, steps and, with --t, Mahoney's P(t)."""
+        from quines_text.languages import machine_info
         from quines_text.machines import get_machine, outcome_from_run, stdin_for
 
         if t is not None and stdin is not None:
@@ -111,7 +115,8 @@ def register(app: typer.Typer) -> None:
         outcome = outcome_from_run(result) if t is not None else None
         data = {
             "file": str(file), "lang": chosen_lang, "machine": machine_name,
-            "metered": machine.metered, **result.to_dict(), "t": t,
+            "metered": machine.metered, "step_unit": machine_info(machine_name).step_unit,
+            **result.to_dict(), "t": t,
             "value": outcome.value if outcome else None, "note": outcome.note if outcome else "",
             "isolation": _isolation_of(machine),
         }
