@@ -54,7 +54,6 @@ DEFAULT_BITS: tuple[int, ...] = (4, 8, 16, FLOAT_BITS)
 REPLAY_ALL_UP_TO = 12  # D_n is replayed for every n up to this; beyond it for a sample
 
 
-
 # ---------------------------------------------------------------- empirical: quantise, compress
 
 

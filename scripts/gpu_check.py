@@ -166,9 +166,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--parts", default=",".join(PARTS), help="comma-separated subset of " + ",".join(PARTS))
     args = parser.parse_args(argv)
-    import torch
+    try:
+        import torch
 
-    from neural.population import resolve_device
+        from neural.population import resolve_device
+    except ImportError as error:  # no torch or no project here: say so in the JSON too
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps({"dry_run": args.dry_run, "environment": {"error": str(error)}}) + "\n")
+        print(f"gpu_check: cannot import what the check needs: {error}", file=sys.stderr)
+        return 2
 
     parts = [part for part in args.parts.split(",") if part]
     unknown = [part for part in parts if part not in PARTS]
