@@ -11,7 +11,7 @@ $(PY):
 	python3 -m venv $(VENV)
 
 # torch first, pinned: 2.13.0 is the local CPU wheel (an open range pulls a multi-GB CUDA build).
-$(STAMP): $(PY) pyproject.toml setup.py quines_text/_opmeter.c quines_text/_opmeter_policy.c quines_text/_opmeter.h quines_text/_bfengine.c
+$(STAMP): $(PY) pyproject.toml setup.py quines_text/_opmeter.c quines_text/_opmeter_library.c quines_text/_opmeter_policy.c quines_text/_opmeter.h quines_text/_bfengine.c
 	$(PIP) install -q torch==2.13.0
 	$(PIP) install -q -e '.[neural,plot,dev,phoenix]'
 	touch $(STAMP)

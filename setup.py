@@ -8,7 +8,9 @@ from setuptools import Extension, setup
 
 setup(
     ext_modules=[
-        Extension("quines_text._opmeter", ["quines_text/_opmeter.c", "quines_text/_opmeter_policy.c"],
+        Extension("quines_text._opmeter",
+                  ["quines_text/_opmeter.c", "quines_text/_opmeter_library.c",
+                   "quines_text/_opmeter_policy.c"],
                   depends=["quines_text/_opmeter.h"], extra_compile_args=["-O2"]),
         Extension("quines_text._bfengine", ["quines_text/_bfengine.c"], extra_compile_args=["-O2"]),
     ]
