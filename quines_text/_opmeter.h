@@ -1,5 +1,6 @@
 /* Shared state of quines_text._opmeter: the meter (_opmeter.c), its library-code test
-   (_opmeter_library.c) and its audit policy (_opmeter_policy.c).  Everything here is C static state, out of reach of Python code. */
+   (_opmeter_library.c) and its audit policy (_opmeter_policy.c).  Everything here is C static
+   state, out of reach of Python code. */
 #ifndef RSI_OPMETER_H
 #define RSI_OPMETER_H
 #define PY_SSIZE_T_CLEAN
