@@ -60,6 +60,7 @@ def register(app: typer.Typer) -> None:
         goal: str | None = typer.Option(None, "--goal", help="check improvement: identity or prime"),
         horizon: int = typer.Option(16, "--horizon", help="times t = 0 .. T for improvement"),
         probe: int = typer.Option(1000, "--probe", help="t0 of the reported value P_i(t0)"),
+        metered: bool = typer.Option(False, "--metered", help="the language's metered machine (c: c-wasm)"),
         as_json: bool = typer.Option(False, "--json", help="print the report as JSON"),
     ) -> None:
         """Generate and check the RSI chain P_1 .. P_n of FILE."""
@@ -68,6 +69,13 @@ def register(app: typer.Typer) -> None:
 
         source = read_text_file(file, "program file")
         machine = language_of(file, lang, MACHINE_MODULES)
+        if metered:
+            from quines_text.languages import language_of_machine
+
+            language = language_of_machine(machine)
+            if language is None or language.metered is None:
+                raise BadInput(f"no metered machine for {machine}")
+            machine = language.metered
         if n < 1:
             raise BadInput(f"-n must be >= 1, got {n}")
         if horizon < 0 or probe < 0:

@@ -46,7 +46,7 @@ def _render(data: dict) -> None:
         console.print(
             f"Example 6 on the metered {six['machine']} machine (one step = one {six['step_unit']}): "
             f"P_n(t) = 0 until t = {six['first_output_t']} (n = 1..{six['programs']}), then t + n "
-            f"[{verdict_from_dict(six['values']).kind}]; P_1 .. P_{six['programs']} an improving "
+            f"(values: {verdict_from_dict(six['values']).kind}); P_1 .. P_{six['programs']} an improving "
             f"sequence up to t = {six['horizon']}: {verdict.kind}; agrees: {'yes' if six['agrees'] else 'NO'}"
         )
 
