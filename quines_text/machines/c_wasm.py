@@ -128,9 +128,10 @@ def _linker() -> Any:
 
 @functools.lru_cache(maxsize=256)
 def _module(path: str) -> Any:
+    """The module at `path`, compiled by wasmtime and with its imports resolved (InstancePre)."""
     import wasmtime
 
-    return wasmtime.Module.from_file(_engine(), path)
+    return _linker().instantiate_pre(wasmtime.Module.from_file(_engine(), path))
 
 
 @dataclass
@@ -162,7 +163,7 @@ class _Raw:
 
 
 def _execute(module: Any, stdin: bytes, fuel: int, limits: sandbox.Limits) -> _Raw:
-    """One fresh store and instance of `module` run to the end of `_start` with `fuel`."""
+    """One fresh store and instance of `module` (an InstancePre) run to the end of `_start` with `fuel`."""
     import wasmtime
 
     store = wasmtime.Store(_engine())
@@ -178,8 +179,9 @@ def _execute(module: Any, stdin: bytes, fuel: int, limits: sandbox.Limits) -> _R
         store.set_epoch_deadline(max(1, int(limits.wall_s / EPOCH_TICK_S) + 1))
         ended, code, detail, instance = "exit", 0, "", None
         try:
-            instance = _linker().instantiate(store, module)
-            instance.exports(store)["_start"](store)
+            instance = module.instantiate(store)
+            exports = instance.exports(store)
+            exports["_start"](store)
         except wasmtime.ExitTrap as done:
             code = done.code
         except wasmtime.Trap as trap:
@@ -191,7 +193,7 @@ def _execute(module: Any, stdin: bytes, fuel: int, limits: sandbox.Limits) -> _R
             lines = [line for line in str(error).splitlines() if line.strip()]
             ended, code, detail = "trap", None, (lines[-1] if lines else "error")[:300]
         memory = 0
-        if instance is not None:
+        if instance is not None and not (ended == "exit" and code == 0):
             exported = instance.exports(store).get("memory")
             if isinstance(exported, wasmtime.Memory):
                 memory = exported.size(store) * PAGE
