@@ -34,6 +34,8 @@
      stop() -> int   end the run (tracing off) and return its steps; the process stays armed
      steps() -> int  steps of the current or last run (anyone may read it)
      report(status, detail, exit_code)  write a report line and go on (a warm evaluator's)
+     allocation_failed() -> bool  an allocation really failed (a raised MemoryError is not
+                     status memory unless one did)
      finish(status, detail, exit_code)  flush stdio, write the report line, _exit
    A step_limit, or a refusal, ends the process (os._exit): a warm evaluator that runs many
    programs in one process starts a new one after it.
@@ -147,6 +149,8 @@ static int guard_frames(void) {
 
 /* ---- the API ---- */
 
+static void watch_allocations(void);
+
 static int from_control(const char *what) {
     if (om_state == OM_UNARMED) {
         PyErr_Format(PyExc_RuntimeError, "%s() needs arm() first", what);
@@ -177,6 +181,7 @@ static PyObject *arm(PyObject *self, PyObject *args) {
         return NULL;
     }
     if (om_library_arm(prefixes) < 0) return NULL;
+    watch_allocations();
     memcpy(token, tok, (size_t)tok_len);
     token[tok_len] = '\0';
     report_fd = fd;
@@ -212,6 +217,56 @@ static PyObject *steps(PyObject *self, PyObject *unused) {
     return PyLong_FromLongLong(count);
 }
 
+/* ---- allocation failures: a MemoryError is status memory only after a real one ---- */
+
+static PyMemAllocatorEx raw_allocator;
+static PyObjectArenaAllocator arena_allocator;
+static volatile int allocation_failed = 0;
+
+static void *raw_malloc(void *ctx, size_t n) {
+    void *p = raw_allocator.malloc(raw_allocator.ctx, n);
+    if (p == NULL) allocation_failed = 1;
+    return p;
+}
+
+static void *raw_calloc(void *ctx, size_t count_, size_t size) {
+    void *p = raw_allocator.calloc(raw_allocator.ctx, count_, size);
+    if (p == NULL) allocation_failed = 1;
+    return p;
+}
+
+static void *raw_realloc(void *ctx, void *old, size_t n) {
+    void *p = raw_allocator.realloc(raw_allocator.ctx, old, n);
+    if (p == NULL) allocation_failed = 1;
+    return p;
+}
+
+static void raw_free(void *ctx, void *p) { raw_allocator.free(raw_allocator.ctx, p); }
+
+static void *arena_alloc(void *ctx, size_t n) {
+    void *p = arena_allocator.alloc(arena_allocator.ctx, n);
+    if (p == NULL) allocation_failed = 1;
+    return p;
+}
+
+static void arena_free(void *ctx, void *p, size_t n) {
+    arena_allocator.free(arena_allocator.ctx, p, n);
+}
+
+/* Hooks that call the allocators in place (allowed after start-up): they only note failures. */
+static void watch_allocations(void) {
+    PyMem_GetAllocator(PYMEM_DOMAIN_RAW, &raw_allocator);
+    PyMemAllocatorEx raw = {NULL, raw_malloc, raw_calloc, raw_realloc, raw_free};
+    PyMem_SetAllocator(PYMEM_DOMAIN_RAW, &raw);
+    PyObject_GetArenaAllocator(&arena_allocator);
+    PyObjectArenaAllocator arena = {NULL, arena_alloc, arena_free};
+    PyObject_SetArenaAllocator(&arena);
+}
+
+static PyObject *allocation_failed_(PyObject *self, PyObject *unused) {
+    return PyBool_FromLong(allocation_failed);
+}
+
 static PyObject *report(PyObject *self, PyObject *args) {
     const char *status, *detail;
     int exit_code;
@@ -237,6 +292,8 @@ static PyMethodDef methods[] = {
     {"start", start, METH_O, "start(budget): begin a run (count 0; budget -1: none)."},
     {"stop", stop, METH_NOARGS, "stop() -> steps: end the run; the process stays armed."},
     {"steps", steps, METH_NOARGS, "steps() -> steps of the current or last run."},
+    {"allocation_failed", allocation_failed_, METH_NOARGS,
+     "allocation_failed() -> True once an allocation of the interpreter failed since arm()."},
     {"report", report, METH_VARARGS,
      "report(status, detail, exit_code): write a report line (steps of the last run), go on."},
     {"finish", finish, METH_VARARGS,

@@ -38,7 +38,8 @@ def main(config):
     try:
         code = compile(config["source"], filename, "exec")
     except MemoryError:
-        finish("memory", "MemoryError while compiling", 1)
+        finish("memory" if _opmeter.allocation_failed() else "crash",
+               "MemoryError while compiling", 1)
     except (SyntaxError, ValueError) as error:
         sys.__excepthook__(type(error), error.with_traceback(None), None)
         finish("compile_error", type(error).__name__, 1)
@@ -65,8 +66,13 @@ def main(config):
             finish("crash", f"SystemExit({status})", status & 0xFF or 1)
         sys.stderr.write(text(status) + "\n")
         finish("crash", "SystemExit", 1)
-    except memory_error:
-        finish("memory", "MemoryError", 1)
+    except memory_error as error:
+        # status memory only when an allocation really failed: a program may raise MemoryError
+        if _opmeter.allocation_failed():
+            finish("memory", "MemoryError", 1)
+        error = error.with_traceback(error.__traceback__.tb_next)
+        sys.__excepthook__(type(error), error, error.__traceback__)
+        finish("crash", "MemoryError (no allocation failed)", 1)
     except base_exception as error:
         # the traceback starts at the program: this file's frame is left out
         error = error.with_traceback(error.__traceback__.tb_next)

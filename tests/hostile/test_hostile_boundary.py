@@ -90,6 +90,7 @@ CASES = [
     Case("c_forge_oom.c", "crash", b""),
     Case("js_forge_oom.js", "crash", b"Out Of Memory\n"),
     Case("py_forge_report.py", "crash", b"Out Of Memory\n"),
+    Case("py_forge_memory.py", "crash", b""),
     # meter evasion on the metered machine
     Case("py_meter_frozen_name.py", "forbidden", b"", meter=True),
     Case("py_meter_stdlib_name.py", "forbidden", b"", meter=True),
