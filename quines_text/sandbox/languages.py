@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from quines_text.run_result import RunResult
+from quines_text.run_result import STATUSES, RunResult
 
 from .cgroups import remove_tree
 from .launch import Launched, Plan, launch, python_executable, run_folder_name
@@ -47,6 +47,7 @@ from .limits import (
     require_tool,
     status_of,
 )
+from .seccomp import REPORT_MAGIC, REPORT_SYSCALL
 
 C_FLAGS: tuple[str, ...] = ("-O1", "-w")
 C_FALLBACK_FLAGS: tuple[str, ...] = ("-O1", "-w", "-std=gnu89")
@@ -159,7 +160,7 @@ def run_python(source: bytes, stdin: bytes, limits: Limits, expose: bool, meter:
                budget: int | None, *, extra_files: dict[str, bytes] | None = None,
                argv: list[str] | None = None) -> RunResult:
     reads, excluded, ext_dir, extension = _python_paths()
-    plan = Plan(files=dict(extra_files or {}))
+    plan = Plan(files=dict(extra_files or {}), report_call=True)
     if expose:
         plan.files[SOURCE_NAMES["python"]] = source
     token = secrets.token_hex(16)
@@ -177,13 +178,19 @@ def run_python(source: bytes, stdin: bytes, limits: Limits, expose: bool, meter:
         "excluded": list(excluded), "ext_dir": ext_dir, "run_dir": run_dir,
         "read_roots": [run_dir, *reads], "report_fd": report_w, "control_fd": control_r,
         "argv": list(argv or []),
+        # the report call (quines_text/_launcher.c, answer()): syscall(nr, magic, index of
+        # the status in STATUSES, steps or -1, exit code), then _exit(exit code)
+        "report_call": [REPORT_SYSCALL, REPORT_MAGIC] if isolation().seccomp_notify else None,
+        "statuses": list(STATUSES),
     }
     plan.feeds[control_w] = marshal.dumps(config)
     installs = sorted({os.path.realpath(p) for p in (sys.base_prefix, sys.base_exec_prefix)})
     plan.binds += [*installs, str(BOOT), extension]
     command = [python_executable(), "-P", "-S", "-s", "-c", PYTHON_STUB, str(control_r)]
     launched = _sandboxed(command, limits, stdin, plan, folder=folder)
-    report = parse_report(launched.report, token)
+    # the launcher's record of the report call (a kernel notification) when there is one; the
+    # report pipe (token-checked) until the meter makes that call
+    report = launched.ending.report or parse_report(launched.report, token)
     ending = replace(launched.ending, report=report)
     steps = report[1] if (report and meter) else None
     return _result(replace(launched, ending=ending), limits, steps)

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from quines_text.run_result import STATUSES
+
 from .cgroups import RunCgroups, make_cgroups, oom_kills, remove_cgroups, remove_tree
 from .limits import REPORT_CAP, Ending, Limits, SandboxError
 from .seccomp import filter_pipe
@@ -54,6 +56,7 @@ class Plan:
     feeds: dict[int, bytes] = field(default_factory=dict)
     child_fds: list[int] = field(default_factory=list)
     report_r: int | None = None
+    report_call: bool = False  # the program may make the report call (the Python child)
 
     def pipe_to_child(self, data: bytes) -> int:
         """A pipe whose read end the program inherits and whose write end is fed `data`."""
@@ -122,6 +125,8 @@ def _command(iso: Isolation, argv: list[str], limits: Limits, plan: Plan, run_di
             "-r", _limit_spec(limits, memory_rlimit, groups.memory is not None)]
     if bpf_r is not None:
         init += ["-f", str(bpf_r)] + (["-n"] if iso.seccomp_notify else [])
+        if iso.seccomp_notify and plan.report_call:
+            init.append("-R")
     extra: list[int] = []
     stage_sources: list[str] = []
 
@@ -247,6 +252,7 @@ def launch(iso: Isolation, argv: list[str], limits: Limits, stdin: bytes, plan: 
     wall = time.monotonic() - start
     status_text = collected["status"].decode("utf-8", "replace")
     exit_code, rss, cpu, error, refused = _parse_status(status_text)
+    report = _parse_report_line(status_text)
     if (error is not None or "started" not in status_text.split("\n")) and ended == "done":
         message = error or collected["stderr"].decode("utf-8", "replace")[-300:]
         raise SandboxError(f"the sandbox did not start the program: {message.strip()}")
@@ -254,7 +260,7 @@ def launch(iso: Isolation, argv: list[str], limits: Limits, stdin: bytes, plan: 
         exit_code = -signal.SIGKILL
     if exit_code is None:  # the supervisor was killed (possible without a PID namespace)
         exit_code = -signal.SIGKILL
-    ending = Ending(ended, exit_code, cpu, rss, kills, refused_syscall=refused)
+    ending = Ending(ended, exit_code, cpu, rss, kills, report=report, refused_syscall=refused)
     return Launched(bytes(collected["stdout"][: limits.output_bytes]),
                     bytes(collected["stderr"][: limits.output_bytes]),
                     bytes(collected["report"]), ending, wall)
@@ -337,6 +343,21 @@ def _parse_status(text: str) -> tuple[int | None, int, float, str | None, int | 
             exit_code = code if kind == "exit" else -code
             rss, cpu = int(fields[1]) * 1024, int(fields[2]) / 1000
     return exit_code, rss, cpu, None, refused
+
+
+def _parse_report_line(text: str) -> tuple[str, int | None, int] | None:
+    """The report call the launcher saw ("report STATUS_INDEX STEPS EXIT") -> (status, steps,
+    exit code); None without one."""
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) == 4 and fields[0] == "report":
+            try:
+                index, steps, code = (int(f) for f in fields[1:])
+            except ValueError:
+                return None
+            if 0 <= index < len(STATUSES):
+                return STATUSES[index], (None if steps < 0 else steps), code
+    return None
 
 
 def probe_launch(iso: Isolation) -> str | None:

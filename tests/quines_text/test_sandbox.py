@@ -349,3 +349,23 @@ def test_an_evaluator_script_gets_extra_files_and_argv():
     result = sandbox.run(evaluator, "python", b"1\n2\n", FAST, argv=["--t", "3"],
                          extra_files={"helper.py": b"def f(x):\n    return 10 * x\n"})
     assert result.stdout == b"10 ['--t', '3']\n20 ['--t', '3']\n"
+
+
+REPORT_CALL = ("syscall(184, 0x52534952UL, {index}, 7L, 3L); return 3;")
+
+
+@pytest.mark.skipif(not ISO.seccomp_notify, reason="no seccomp notifications")
+def test_the_report_call_is_read_by_the_launcher_for_the_python_child_only():
+    from quines_text.sandbox.languages import _sandboxed
+    from quines_text.sandbox.launch import Plan
+
+    index = sandbox.STATUSES.index("step_limit")
+    program = REPORT_CALL.format(index=index)
+    # a C program may not make it: the call is refused and the run is forbidden
+    assert _c(program).status == "forbidden"
+    build = sandbox.compile_c("#include <unistd.h>\n#include <sys/syscall.h>\n"
+                              f"int main(void){{{program}}}")
+    launched = _sandboxed([str(build.binary)], FAST, b"",
+                          Plan(binds=[str(build.binary)], report_call=True))
+    assert launched.ending.report == ("step_limit", 7, 3)
+    assert launched.ending.refused_syscall is None
