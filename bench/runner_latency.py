@@ -74,10 +74,13 @@ def main() -> None:
         for name, measure in kinds.items():
             times[name].append(measure())
     median = {name: statistics.median(values) for name, values in times.items()}
+    with open("/proc/loadavg") as loadavg:
+        load = loadavg.read().split()[0]
     base = median["bare -I -S"]
     rows = "\n".join(f"| {name} | {1000 * m:.1f} | {m / base:.2f} |" for name, m in median.items())
     body = (
-        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, CPython "
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs (load average {load} at the "
+        f"end), CPython "
         f"{platform.python_version()}; {args.runs} runs of each, alternating; program "
         f"`{PROGRAM}`.  Layers: {'; '.join(full.layers)}.  Without bubblewrap: "
         f"{'; '.join(plain.layers)}.\n\n"
