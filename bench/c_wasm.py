@@ -7,9 +7,10 @@ metered step rate against the same program compiled natively (gcc -O2) and run u
    starts the machine per value pays); `--sample` such processes are timed and the total for
    T + 1 is extrapolated.  The values of the sample are checked equal to the batch's.
    Targets: ratio >= 50 and the batch under 10 s.
-2. A CPU-bound C program (the Collatz steps of 1..N: data-dependent branches, no closed form) on c-wasm with an unlimited budget
-   against the same source built with gcc -O2 and run natively: steps per second of the metered
-   machine and the wall-time ratio (the cost of exact step counting; both in the same run).
+2. A CPU-bound C program (the Collatz steps of 1..N: data-dependent branches, no closed form)
+   on c-wasm with an unlimited budget against the same source built with gcc -O2 and run
+   natively: steps per second of the metered machine and the wall-time ratio (the cost of
+   exact step counting; both in the same run).
 
 Usage: python bench/c_wasm.py [--horizon T] [--sample S] [--n N]
 """

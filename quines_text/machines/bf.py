@@ -32,7 +32,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from quines_text import _bfengine
+import quines_text._bfengine as _bfengine
 from quines_text.machines import outcome_from_run, stdin_for
 from quines_text.run_result import RunResult
 from rsi.programs import Outcome

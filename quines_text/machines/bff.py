@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from quines_text import _bfengine
+import quines_text._bfengine as _bfengine
 from quines_text.machines import outcome_from_run, stdin_for
 from quines_text.run_result import RunResult
 from rsi.programs import Outcome

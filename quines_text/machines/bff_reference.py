@@ -7,9 +7,9 @@ bench/bff_batch.py uses it as the pure-Python baseline.
 from __future__ import annotations
 
 
-def run_tape_python(tape: bytes, max_steps: int, heads_from_tape: bool) -> tuple[bytes, int, int, bool]:
+def run_tape_python(program: bytes, max_steps: int, heads_from_tape: bool) -> tuple[bytes, int, int, bool]:
     """Run one BFF tape; returns (final tape, steps, non-no-op steps, halted)."""
-    tape = bytearray(tape)
+    tape = bytearray(program)
     size = len(tape)
     head0, head1, pc = (tape[0] % size, tape[1] % size, 2) if heads_from_tape else (0, 0, 0)
     steps = noops = 0

@@ -11,7 +11,8 @@ count depends only on the module and its input: the same program and input give 
 on every run.
 
 The module can reach nothing but its streams: stdin is served from memory by the machine's own
-WASI fd_read, stdout and stderr are captured, there is no preopened folder, no argument, no environment variable and no network.
+WASI fd_read, stdout and stderr are captured, there is no preopened folder, no argument, no
+environment variable and no network.
 Each run gets a fresh store and instance; its linear memory is capped by `limits.memory_bytes`
 (memory.grow fails beyond it, so malloc returns NULL), stdout by `limits.output_bytes`, wall
 time by `limits.wall_s` (epoch interruption).  Statuses: ok (exit 0), step_limit (the budget
@@ -28,9 +29,9 @@ from __future__ import annotations
 
 import atexit
 import errno
+import functools
 import gc
 import struct
-import functools
 import threading
 import time
 from dataclasses import dataclass, field
@@ -177,7 +178,8 @@ def _execute(module: Any, stdin: bytes, fuel: int, limits: sandbox.Limits) -> _R
         store.set_limits(memory_size=limits.memory_bytes)
         store.set_fuel(fuel)
         store.set_epoch_deadline(max(1, int(limits.wall_s / EPOCH_TICK_S) + 1))
-        ended, code, detail, instance = "exit", 0, "", None
+        ended, detail, instance = "exit", "", None
+        code: int | None = 0
         try:
             instance = module.instantiate(store)
             exports = instance.exports(store)

@@ -42,7 +42,7 @@ def test_stdin_text_reaches_the_program(prints_t):
 @pytest.mark.parametrize("args, message", [
     (["missing.py"], "not found"),
     (["{prog}", "--lang", "cobol"], "unknown language"),
-    (["{c}", "--metered"], "no metered machine"),
+    (["{js}", "--metered"], "no metered machine"),  # C has one: c-wasm
     (["{prog}", "--t", "3", "--stdin", "3"], "not both"),
     (["{prog}", "--bogus"], "No such option"),
     (["{prog}", "--wall-s", "0"], "limit wall_s must be positive"),
@@ -51,6 +51,7 @@ def test_stdin_text_reaches_the_program(prints_t):
 def test_bad_input_is_one_line_and_exit_2(prints_t, args, message):
     c_file = HOSTILE / "c_abort.c"
     bf_file = Path(__file__).parents[1] / "quines_text" / "quines" / "bf_direct.bf"
-    done = rsi(*[a.format(prog=prints_t, c=c_file, bf=bf_file) for a in args])
+    js_file = HOSTILE / "js_memory_bomb.js"
+    done = rsi(*[a.format(prog=prints_t, c=c_file, bf=bf_file, js=js_file) for a in args])
     assert done.returncode == 2
     assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1

@@ -46,10 +46,10 @@ def test_the_old_tables_are_derived_from_the_registry():
     from quines_text.paper_examples.example2_metered import PRINT_T
     from quines_text.quine import CHECK_LANGS, QUINE_TEMPLATES, SUCCESSOR_TEMPLATES
 
-    assert MACHINE_MODULES == {name: info.module for name, info in MACHINE_INFO.items()}
+    assert {name: info.module for name, info in MACHINE_INFO.items()} == MACHINE_MODULES
     assert EXTENSIONS == languages.EXTENSIONS
     assert set(CHECK_LANGS) == {n for n, lang in LANGUAGES.items() if lang.quine_check}
-    assert QUINE_TEMPLATES == {n: lang.quine_template for n, lang in LANGUAGES.items() if lang.quine_template}
+    assert {n: lang.quine_template for n, lang in LANGUAGES.items() if lang.quine_template} == QUINE_TEMPLATES
     assert set(SUCCESSOR_TEMPLATES) == set(QUINE_TEMPLATES)
     assert set(PRINT_T) == {"python", "c-wasm", "bf"}
 

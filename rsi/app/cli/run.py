@@ -18,7 +18,6 @@ import typer
 from rsi.app.cli._common import DOES_NOT_HOLD, HOLDS, BadInput, emit, language_of, read_text_file
 
 
-
 def _machine_of_lang() -> dict[str, tuple[str | None, str | None]]:
     """language -> (unmetered machine, metered machine), from quines_text.languages."""
     from quines_text.languages import LANGUAGES
