@@ -369,3 +369,16 @@ def test_the_report_call_is_read_by_the_launcher_for_the_python_child_only():
                           Plan(binds=[str(build.binary)], report_call=True))
     assert launched.ending.report == ("step_limit", 7, 3)
     assert launched.ending.refused_syscall is None
+
+
+def test_a_flood_into_every_inherited_descriptor_is_capped_by_the_host_reader():
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    program = ("import os\nchunk = b'r' * (1 << 20)\nfor fd in range(3, 12):\n"
+               "    try:\n        for _ in range(100):\n            os.write(fd, chunk)\n"
+               "    except OSError:\n        pass\nprint('done')")
+    result = sandbox.run(program, "python", limits=Limits(wall_s=20.0, cpu_s=10.0))
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert (result.status, result.stdout) == ("ok", b"done\n")
+    assert grown < 64 * 1024  # KiB: what went into the report pipe never lived in the host
