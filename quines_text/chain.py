@@ -215,7 +215,7 @@ class ChainReport:
 
 
 def _link(i: int, program: TextProgram, previous: TextProgram | None, probe_t: int,
-          goal: Goal | None, horizon: int | None) -> Link:
+          goal: Goal | None, horizon: int) -> Link:
     outcome = program.run(probe_t)
     marked = marked_integer(program.source)
     notes, remarks = [], []

@@ -32,6 +32,14 @@ def test_rsi_prove_finds_every_necessity_counterexample(proved):
     assert ("improves-asymmetric", "core without condition 4") in found
 
 
+def test_rsi_prove_finds_every_necessity_counterexample_by_property_search_alone(proved):
+    rows = [row for row in proved[1]["obligations"]
+            if row["expect"] == "refuted" and row["method"] != "symbolic"]  # laws, not claims
+    by_property = {(row["law"], row["definitions"]) for row in rows
+                   if row["method"] == "property" and row["outcome"] == "counterexample found"}
+    assert by_property == {(row["law"], row["definitions"]) for row in rows}
+
+
 def test_rsi_prove_prints_counterexamples_as_program_tables(proved, capsys):
     _render(proved[1])
     out = capsys.readouterr().out

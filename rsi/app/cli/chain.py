@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -91,7 +92,7 @@ def register(app: typer.Typer) -> None:
                 goal_function = goal_by_name(goal)
             except ValueError as error:
                 raise BadInput(str(error)) from None
-        options = dict(goal=goal_function, goal_name=goal, horizon=horizon, probe_t=probe)
+        options: dict[str, Any] = dict(goal=goal_function, goal_name=goal, horizon=horizon, probe_t=probe)
         if as_json or not sys.stderr.isatty():
             report = run_chain(source, machine, n, **options)
         else:

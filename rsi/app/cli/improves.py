@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
         from quines_text.machines import MACHINE_MODULES, TextProgram
         from rsi.definitions import improves
         from rsi.goals import goal_by_name
-        from rsi.verdict import POSITIVE_KINDS
+        from rsi.verdict import supports
 
         try:
             goal_function = goal_by_name(goal)
@@ -68,4 +68,4 @@ def register(app: typer.Typer) -> None:
             "verdict": verdict.to_dict(),
         }
         emit(data, as_json, _render)
-        raise typer.Exit(HOLDS if verdict.kind in POSITIVE_KINDS else DOES_NOT_HOLD)
+        raise typer.Exit(HOLDS if supports(verdict) else DOES_NOT_HOLD)
