@@ -14,7 +14,8 @@ The module can reach nothing but its streams: stdin is served from memory by the
 WASI fd_read, stdout and stderr are captured, there is no preopened folder, no argument, no
 environment variable and no network.
 Each run gets a fresh store and instance; its linear memory is capped by `limits.memory_bytes`
-(memory.grow fails beyond it, so malloc returns NULL), stdout by `limits.output_bytes`, wall
+(memory.grow fails beyond it, so malloc returns NULL), stdout by `limits.output_bytes` (stderr
+is cut there too, without a status), wall
 time by `limits.wall_s` (epoch interruption).  Statuses: ok (exit 0), step_limit (the budget
 ran out), timeout (the wall clock), memory (a trap or non-zero exit once the memory reached 80 %
 of the limit), output_limit, crash (any other trap, e.g. out-of-bounds or stack overflow, or a
@@ -39,7 +40,7 @@ from typing import Any
 
 from quines_text import sandbox
 from quines_text.machines import outcome_from_run, stdin_for
-from quines_text.machines.wasm_build import compile_wasm
+from quines_text.machines.wasm_build import compile_wasm, require_toolchain
 from quines_text.run_result import RunResult
 from rsi.programs import Outcome
 
@@ -202,7 +203,7 @@ def _execute(module: Any, stdin: bytes, fuel: int, limits: sandbox.Limits) -> _R
         used = fuel - store.get_fuel()
     finally:
         _INPUT.data = b""
-    return _Raw(ended, code, used, bytes(out.data), bytes(err.data), out.overflow or err.overflow, memory, detail)
+    return _Raw(ended, code, used, bytes(out.data), bytes(err.data), out.overflow, memory, detail)
 
 
 def _status(raw: _Raw, limits: sandbox.Limits) -> str:
@@ -248,6 +249,7 @@ class CWasmMachine:
     in_process: bool = True  # wasmtime runs the module here; the compiler runs outside
 
     def _module(self, source: str) -> Any | RunResult:
+        require_toolchain()  # ToolchainMissing naming zig or wasmtime, even for a cached module
         build = compile_wasm(source)
         if build.module is None:
             return RunResult("compile_error", b"", build.stderr, None, None, 0.0)

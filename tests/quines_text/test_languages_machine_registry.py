@@ -70,3 +70,13 @@ def test_rsi_run_metered_c_names_machine_and_step_unit(capsys):
     assert (data["machine"], data["metered"], data["value"]) == ("c-wasm", True, 5001)
     assert data["step_unit"] == MACHINE_INFO["c-wasm"].step_unit
     assert 0 < data["steps"] <= 5000
+
+
+def test_a_missing_zig_is_a_named_toolchain_error(monkeypatch):
+    from quines_text.machines import c_wasm, wasm_build
+    from quines_text.sandbox import ToolchainMissing
+
+    monkeypatch.setattr(wasm_build, "zig_path", lambda: None)
+    assert "zig is not installed" in (MACHINE_INFO["c-wasm"].missing() or "")
+    with pytest.raises(ToolchainMissing, match="zig"):
+        c_wasm.CWasmMachine().run("int main(void){return 0;}\n", b"", 10)
