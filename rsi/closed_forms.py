@@ -6,7 +6,7 @@ rounding error turns a verdict into a false `Refuted` with an invented witness (
 from floating point.  A sympy expression built from integers, rationals, t, +, *, integer
 powers, floor, ceiling, Mod, Max and Min is evaluated on all of t = 0..T at once in exact
 rational arithmetic: each node is a pair (numerator, denominator) of integer arrays, int64 where
-a float64 shadow evaluation of the same nodes bounds every intermediate below 2**60, Python
+interval bounds on the same nodes over 0 <= t <= T keep every intermediate below 2**60, Python
 integers (numpy object arrays) otherwise, so big values (t + 10**30) stay exact.  Any other
 expression (t**(1/3), log, a sympy Float, ...) and any Python callable is evaluated exactly once
 per t through sympy or Python, as `SpecProgram.run(t)` does; the two paths give the same P(t).
@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-# Below this bound on every intermediate (with a margin for the shadow's rounding), int64
+# Below this bound on every intermediate (with a margin for float rounding in the bounds), int64
 # arithmetic cannot overflow.
 _INT64_SAFE = 2.0**60
 
@@ -61,15 +61,59 @@ class _Exact:
         raise NotVectorisable(f"no exact vectorised rule for {type(node).__name__}")
 
     def values(self, ts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        shadow_peak: list[float] = [0.0]
-        self._walk(self.expression, ts.astype(np.float64), np.float64, shadow_peak)
-        dtype: Any = np.int64 if shadow_peak[0] < _INT64_SAFE else object
+        peak: list[float] = [0.0]
+        self._bound(self.expression, float(np.max(np.abs(ts), initial=0)), peak)
+        dtype: Any = np.int64 if peak[0] < _INT64_SAFE else object
         ints = ts.astype(np.int64) if dtype is np.int64 else np.array([int(k) for k in ts], dtype=object)
-        numerator, denominator, defined = self._walk(self.expression, ints, dtype, None)
+        numerator, denominator, defined = self._walk(self.expression, ints, dtype)
         return numerator, denominator, defined
 
-    def _walk(self, node: Any, ts: np.ndarray, dtype: Any, peak: list[float] | None
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _bound(self, node: Any, top: float, peak: list[float]) -> tuple[float, float]:
+        """Upper bounds (N, D) on |numerator| and denominator of `node` for every |t| <= top,
+        by interval arithmetic on the same rules as `_walk`; peak[0] gets the largest bound of
+        any intermediate (float: inf when it overflows)."""
+        sympy = self.sympy
+
+        def seen(*bounds: float) -> None:
+            peak[0] = max(peak[0], *bounds)
+
+        if node.is_Symbol:
+            result = (top, 1.0)
+        elif node.is_Rational:
+            result = (float(abs(int(node.p))), float(int(node.q)))
+        else:
+            parts = [self._bound(arg, top, peak) for arg in node.args]
+            n, d = parts[0]
+            with np.errstate(all="ignore"):
+                if isinstance(node, sympy.Add):
+                    for n2, d2 in parts[1:]:
+                        seen(n * d2, n2 * d)
+                        n, d = n * d2 + n2 * d, d * d2
+                elif isinstance(node, sympy.Mul):
+                    for n2, d2 in parts[1:]:
+                        n, d = n * n2, d * d2
+                elif isinstance(node, (sympy.floor, sympy.ceiling)):
+                    d = 1.0
+                elif isinstance(node, sympy.Mod):
+                    (n1, d1), (n2, d2) = parts
+                    shifted = n2 * d1 * n1 * d2
+                    seen(n1 * d2, d1 * n2, shifted)
+                    n, d = n1 * d2 + shifted, d1 * d2
+                elif isinstance(node, (sympy.Max, sympy.Min)):
+                    for n2, d2 in parts[1:]:
+                        seen(n2 * d, n * d2)
+                        n, d = max(n, n2), max(d, d2)
+                elif isinstance(node, sympy.Pow):
+                    (nb, db), (ne, _) = parts
+                    big = max(nb, db, 1.0)
+                    n = d = float(np.float64(big) ** np.float64(ne))
+                else:
+                    raise NotVectorisable(f"no exact vectorised rule for {type(node).__name__}")
+            result = (n, d)
+        seen(*result)
+        return result
+
+    def _walk(self, node: Any, ts: np.ndarray, dtype: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         sympy = self.sympy
         ones = np.ones(ts.shape, dtype=bool)
 
@@ -78,43 +122,32 @@ class _Exact:
                 return np.full(ts.shape, int(value), dtype=object)
             return np.full(ts.shape, value, dtype=dtype)
 
-        def seen(*arrays: np.ndarray) -> None:
-            """Record the magnitude of intermediates (shadow pass only)."""
-            if peak is None:
-                return
-            with np.errstate(all="ignore"):
-                both = np.abs(np.concatenate([np.ravel(a) for a in arrays]).astype(np.float64))
-            top = float(np.max(np.where(np.isnan(both), np.inf, both), initial=0.0))
-            peak[0] = max(peak[0], top)
-
         def out(n: np.ndarray, d: np.ndarray, ok: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            seen(n, d)
             return n, d, ok
 
         def reduce(n: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            return (n, d) if peak is not None else _reduce(n, d, dtype)
+            # Not reduced to lowest terms: exactness does not need it (comparisons cross-
+            # multiply, floor is n // d), and the bounds of `_bound` assume unreduced pairs.
+            return n, d
 
         if node.is_Symbol:
             return out(ts.copy(), make(1), ones)
         if node.is_Rational:
             return out(make(int(node.p)), make(int(node.q)), ones)
-        parts = [self._walk(arg, ts, dtype, peak) for arg in node.args]
+        parts = [self._walk(arg, ts, dtype) for arg in node.args]
         with np.errstate(all="ignore"):
             if isinstance(node, sympy.Add):
                 n, d, ok = parts[0]
                 for n2, d2, ok2 in parts[1:]:
                     left, right = n * d2, n2 * d
-                    seen(left, right)
                     n, d = reduce(left + right, d * d2)
                     ok = ok & ok2
-                    out(n, d, ok)
                 return out(n, d, ok)
             if isinstance(node, sympy.Mul):
                 n, d, ok = parts[0]
                 for n2, d2, ok2 in parts[1:]:
                     n, d = reduce(n * n2, d * d2)
                     ok = ok & ok2
-                    out(n, d, ok)
                 return out(n, d, ok)
             if isinstance(node, (sympy.floor, sympy.ceiling)):
                 n, d, ok = parts[0]
@@ -128,14 +161,12 @@ class _Exact:
                 sign = np.where(bottom < 0, -1, 1)
                 quotient = (top * sign) // (bottom * sign)
                 shifted = n2 * d1 * quotient
-                seen(top, bottom, shifted)
                 n, d = reduce(n1 * d2 - shifted, d1 * d2)
                 return out(n, d, ok1 & ok2 & ~zero)
             if isinstance(node, (sympy.Max, sympy.Min)):
                 n, d, ok = parts[0]
                 for n2, d2, ok2 in parts[1:]:
                     left, right = n2 * d, n * d2
-                    seen(left, right)
                     take = left > right if isinstance(node, sympy.Max) else left < right
                     n, d, ok = np.where(take, n2, n), np.where(take, d2, d), ok & ok2
                 return out(n, d, ok)
@@ -158,20 +189,6 @@ class _Exact:
                 d = np.where(negative, np.where(zero_base, 1, pn * sign), pd)
                 return out(n, d, okb & oke & ~zero_base)
         raise NotVectorisable(f"no exact vectorised rule for {type(node).__name__}")
-
-
-def _reduce(n: np.ndarray, d: np.ndarray, dtype: Any) -> tuple[np.ndarray, np.ndarray]:
-    """n / d in lowest terms with d > 0 (keeps intermediates small)."""
-    if dtype is object:
-        pairs = [Fraction(int(a), int(b)) if b != 0 else None for a, b in zip(n, d, strict=True)]
-        n = np.array([p.numerator if p is not None else 0 for p in pairs], dtype=object)
-        d = np.array([p.denominator if p is not None else 0 for p in pairs], dtype=object)
-        return n, d
-    g = np.gcd(n, d)
-    g = np.where(g == 0, 1, g)
-    n, d = n // g, d // g
-    flip = d < 0
-    return np.where(flip, -n, n), np.where(flip, -d, d)
 
 
 class ClosedForm:

@@ -199,7 +199,10 @@ class SpecProgram:
             numerator, denominator, defined = values
             whole = defined & halted & (numerator % denominator == 0)
             naturals = numerator // denominator
-            exact = np.where(whole & (naturals > 0), naturals, 0).tolist()
+            chosen = np.where(whole & (naturals > 0), naturals, 0)
+            if chosen.dtype != object:
+                return chosen.astype(np.int64)
+            exact = chosen.tolist()
         try:
             return np.array(exact, dtype=np.int64)
         except OverflowError:
