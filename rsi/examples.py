@@ -180,7 +180,7 @@ def cube_root_prime_program(halts_from: int, plus: int = 0, name: str = "") -> S
 @dataclass(frozen=True)
 class Example3:
     """P(t) = the largest prime < t^(1/3), taking 1000 steps (fewer than t for all t > 1000).
-    "For all t" is read as C = -1: every t >= 0 has the goal on the horizon."""
+    "For all t" is read as C = -1: every t checked (0 <= t <= T // 2) has the goal on the horizon."""
 
     number: ClassVar[int] = 3
     claim: ClassVar[str] = (
