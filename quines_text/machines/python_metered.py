@@ -14,6 +14,9 @@ give the same count on every run (string hashing is fixed by PYTHONHASHSEED=0). 
 cannot be evaded: code that borrows a library file name, a thread start (only the main thread
 is metered), switching tracing off (sys.settrace, sys.setprofile, frame.f_trace_opcodes) and
 calls of the meter's controls all end the run `forbidden` (quines_text/_opmeter_policy.c).
+P(0..T) is computed in one sandboxed interpreter, the warm evaluator
+(quines_text.sandbox.evaluator): fresh globals and budget t for every t, the same values and
+step counts as one process per t.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from dataclasses import dataclass, field
 from quines_text import sandbox
 from quines_text.machines import outcome_from_run, stdin_for
 from quines_text.run_result import RunResult
+from quines_text.sandbox.evaluator import run_python_batch
 from rsi.programs import Outcome
 
 
@@ -42,6 +46,17 @@ class MeteredPython:
         if t < 0:
             raise ValueError(f"P(t) needs t >= 0, got t={t}")
         return outcome_from_run(self.run(source, stdin_for(t), step_budget=t))
+
+    def runs(self, source: str, ts: list[int]) -> list[RunResult]:
+        """The runs value(source, t) makes, for every t in `ts`, in one warm evaluator."""
+        return run_python_batch(source, ts, self.limits)
+
+    def values(self, source: str, horizon: int) -> list[Outcome]:
+        """P(0), ..., P(horizon) in one warm evaluator: each value (and its step count) is
+        the one value(source, t) gives."""
+        if horizon < 0:
+            raise ValueError(f"horizon must be >= 0, got {horizon}")
+        return [outcome_from_run(run) for run in self.runs(source, list(range(horizon + 1)))]
 
 
 MACHINES = {"python": MeteredPython()}

@@ -1,0 +1,128 @@
+"""The warm evaluator's host side: one metered Python program on many inputs t, each with
+budget t, in one sandboxed interpreter (Mahoney 2008, section Goals: P(t) for t = 0..T).
+
+`run_python_batch(source, ts, limits)` starts quines_text/_sandbox_evaluator.py in the same
+sandbox, with the same limits and settings, as quines_text.sandbox.languages.run_python
+starts the one-shot bootstrap; the evaluator forks one child per t, and each child runs the
+program through the one-shot bootstrap's own code.  A child's result is taken only when it
+is unremarkable: the exit code the evaluator read with wait4 agrees with the meter's report
+(status ok, crash, step_limit, compile_error or forbidden), stdout stayed under its cap and
+the run ended within the wall clock.  Every other t -- a signal, a memory failure, a wall or
+output limit, a report the program disturbed, a changed run folder (later t would not see a
+fresh one), a refused syscall anywhere in the batch -- is run again in a process of its own
+(run_python), so each result is the one the one-process-per-t path gives.  What differs by
+construction: a batch child's memory holds the evaluator's pages too (which is why memory
+failures are rerun), and its wall clock starts at fork, not at interpreter start-up.
+"""
+from __future__ import annotations
+
+import marshal
+import math
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from quines_text.run_result import STATUSES, RunResult
+
+from .languages import (
+    BOOT,
+    PYTHON_STUB,
+    _python_boot,
+    _python_paths,
+    _run_folder,
+    _sandboxed,
+    run_python,
+)
+from .limits import SOURCE_NAMES, Limits
+
+EVALUATOR = Path(__file__).parent.parent / "_sandbox_evaluator.py"
+BATCH_OUTPUT_CAP = 32 * 2**20  # stdout of one batch; past it the remaining t are rerun
+MEMORY_RERUN = 0.5  # a child whose peak RSS passed this fraction of the limit is rerun
+
+
+def _evaluator_code() -> object:
+    return compile(EVALUATOR.read_text(), str(EVALUATOR), "exec")
+
+
+def _parse(stdout: bytes) -> dict[int, RunResult | None]:
+    """t -> the child's result, or None (rerun) from the evaluator's records."""
+    results: dict[int, RunResult | None] = {}
+    at = 0
+    while at < len(stdout):
+        end = stdout.find(b"\n", at)
+        if end < 0:
+            break
+        fields = stdout[at:end].decode("ascii", "replace").split(" ")
+        at = end + 1
+        if fields[0] == "U" and len(fields) == 2:
+            results[int(fields[1])] = None
+            continue
+        if fields[0] != "R" or len(fields) != 7 or fields[2] not in STATUSES:
+            break
+        t, steps, code, n_out, n_err = (int(fields[1]), None if fields[3] == "-"
+                                        else int(fields[3]), int(fields[4]),
+                                        int(fields[5]), int(fields[6]))
+        if at + n_out + n_err > len(stdout):
+            break  # cut short: the batch was killed while writing it
+        out, err = stdout[at: at + n_out], stdout[at + n_out: at + n_out + n_err]
+        at += n_out + n_err
+        results[t] = RunResult(fields[2], out, err, code, steps, 0.0)  # type: ignore[arg-type]
+    return results
+
+
+def _launch_batch(source: bytes, ts: list[int], limits: Limits,
+                  expose: bool) -> dict[int, RunResult | None]:
+    reads, excluded, ext_dir, extension = _python_paths()
+    control_r, control_w = os.pipe()
+    from .launch import Plan
+
+    plan = Plan(files={SOURCE_NAMES["python"]: source} if expose else {})
+    plan.child_fds.append(control_r)
+    folder = _run_folder()
+    run_dir = folder[0]
+    child = {
+        "source": source, "filename": SOURCE_NAMES["python"] if expose else "<prog>",
+        "meter": True, "excluded": list(excluded), "ext_dir": ext_dir, "run_dir": run_dir,
+        "read_roots": [run_dir, *reads], "argv": [], "statuses": list(STATUSES),
+    }
+    cpu = max(1, math.ceil(limits.cpu_s))
+    config = {
+        "boot": _evaluator_code(), "child_boot": marshal.loads(_python_boot()), "child": child,
+        "ts": list(ts), "control_fd": control_r,
+        "batch_limits": [limits.output_bytes, limits.wall_s, cpu,
+                         int(MEMORY_RERUN * limits.memory_bytes), BATCH_OUTPUT_CAP],
+    }
+    plan.feeds[control_w] = marshal.dumps(config)
+    installs = sorted({os.path.realpath(p) for p in (sys.base_prefix, sys.base_exec_prefix)})
+    plan.binds += [*installs, str(BOOT), extension]
+    wall = limits.wall_s + 2.0 * len(ts)  # a safety net: each child has its own wall clock
+    batch_limits = replace(limits, wall_s=wall, cpu_s=wall,
+                           output_bytes=BATCH_OUTPUT_CAP + 2 * limits.output_bytes + 2**16)
+    command = [os.path.realpath(sys.executable), "-P", "-S", "-s", "-c", PYTHON_STUB,
+               str(control_r)]
+    launched = _sandboxed(command, batch_limits, b"", plan, folder=folder)
+    if launched.ending.refused_syscall is not None:
+        return {}  # some child made a refused call: which one is unknown, so all are rerun
+    return _parse(launched.stdout)
+
+
+def run_python_batch(source: str | bytes, ts: list[int], limits: Limits | None = None, *,
+                     expose_source: bool = True) -> list[RunResult]:
+    """The metered runs of `source` on input t with budget t for each t in `ts` (each t >= 0),
+    equal to run_python(source, b"t\\n", limits, expose_source, True, t) for each t."""
+    if any(t < 0 for t in ts):
+        raise ValueError("run_python_batch needs every t >= 0")
+    limits = Limits() if limits is None else limits
+    data = source.encode() if isinstance(source, str) else bytes(source)
+    found = _launch_batch(data, list(ts), limits, expose_source) if ts else {}
+    results = []
+    for t in ts:
+        result = found.get(t)
+        if result is None:
+            result = run_python(data, f"{t}\n".encode(), limits, expose_source, True, t)
+        results.append(result)
+    return results
+
+
+__all__ = ["EVALUATOR", "run_python_batch"]
