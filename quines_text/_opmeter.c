@@ -29,7 +29,8 @@
 
    API (each control call must come from the frame that called arm(), so the program, which
    runs in frames of its own, cannot call them):
-     arm(token, report_fd, meter, library, run_dir, read_roots)  once per process
+     arm(token, report_fd, meter, library, run_dir, read_roots[, report_call, statuses])
+                     once per process; report_call: None or (syscall number, magic)
      start(budget)   begin a run: count 0, budget steps (-1: none); tracing on when metering
      stop() -> int   end the run (tracing off) and return its steps; the process stays armed
      steps() -> int  steps of the current or last run (anyone may read it)
@@ -39,7 +40,13 @@
      finish(status, detail, exit_code)  flush stdio, write the report line, _exit
    A step_limit, or a refusal, ends the process (os._exit): a warm evaluator that runs many
    programs in one process starts a new one after it.
-   The report is one line "TOKEN STATUS STEPS EXIT DETAIL\n" written to report_fd. */
+   The final report (finish(), a step_limit, a refusal) goes, when arm() was given report_call,
+   through the report call of quines_text/_launcher.c: syscall(NR, MAGIC, index of the status
+   in `statuses`, steps or -1, exit code), a seccomp user notification that only the launcher
+   receives, that it accepts once and only from this process, so no byte the program writes
+   can stand in for it; the detail is not sent.  Without report_call (no seccomp
+   notifications) it is one line "TOKEN STATUS STEPS EXIT DETAIL\n" written to report_fd, as
+   report()'s lines always are. */
 #include "_opmeter.h"
 #include <frameobject.h>
 #define Py_BUILD_CORE 1
@@ -47,6 +54,7 @@
 #undef Py_BUILD_CORE
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int om_state = OM_UNARMED, om_metering = 0, om_setting_trace = 0;
@@ -54,6 +62,10 @@ static long long count = 0, budget = -1;
 static int ending = 0, report_fd = -1;
 static char token[65];
 static PyObject *control = NULL;      /* the frame that called arm() */
+#define MAX_STATUSES 16
+static long report_nr = -1, report_magic = 0; /* the report call; report_nr -1: the pipe */
+static char status_names[MAX_STATUSES][32];
+static int status_count = 0;
 
 static void flush_stream(const char *name) {
     PyObject *stream = PySys_GetObject(name); /* borrowed */
@@ -93,8 +105,45 @@ void om_end_run(const char *status, const char *detail, int exit_code) {
         flush_stream("stdout");
         flush_stream("stderr");
     }
-    write_report(status, detail, exit_code);
+    if (report_nr >= 0) {
+        for (int i = 0; i < status_count; i++) {
+            if (strcmp(status_names[i], status) == 0) {
+                syscall(report_nr, report_magic, (long)i, om_metering ? (long)count : -1L,
+                        (long)exit_code);
+                break;
+            }
+        }
+    } else {
+        write_report(status, detail, exit_code);
+    }
     _exit(exit_code);
+}
+
+/* report_call: None or (number, magic); statuses: tuple of str (their order is the index) */
+static int set_report_call(PyObject *call, PyObject *names) {
+    if (call == NULL || call == Py_None) return 0;
+    if (!PyTuple_Check(call) || PyTuple_GET_SIZE(call) != 2 || names == NULL
+        || !PyTuple_Check(names) || PyTuple_GET_SIZE(names) > MAX_STATUSES) {
+        PyErr_SetString(PyExc_ValueError,
+                        "report_call must be (number, magic) with a tuple of statuses");
+        return -1;
+    }
+    long nr = PyLong_AsLong(PyTuple_GET_ITEM(call, 0));
+    long magic = PyLong_AsLong(PyTuple_GET_ITEM(call, 1));
+    if (PyErr_Occurred()) return -1;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(names); i++) {
+        const char *name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(names, i));
+        if (name == NULL) return -1;
+        if (strlen(name) >= sizeof status_names[0]) {
+            PyErr_SetString(PyExc_ValueError, "status name too long");
+            return -1;
+        }
+        strcpy(status_names[i], name);
+    }
+    status_count = (int)PyTuple_GET_SIZE(names);
+    report_nr = nr < 0 ? -1 : nr;
+    report_magic = magic;
+    return 0;
 }
 
 /* ---- the tracer and the f_trace_opcodes guard ---- */
@@ -168,9 +217,9 @@ static PyObject *arm(PyObject *self, PyObject *args) {
     const char *tok;
     Py_ssize_t tok_len;
     int fd, meter;
-    PyObject *prefixes, *run_dir, *read_roots;
-    if (!PyArg_ParseTuple(args, "y#ipO!UO!", &tok, &tok_len, &fd, &meter, &PyTuple_Type,
-                          &prefixes, &run_dir, &PyTuple_Type, &read_roots))
+    PyObject *prefixes, *run_dir, *read_roots, *call = NULL, *names = NULL;
+    if (!PyArg_ParseTuple(args, "y#ipO!UO!|OO", &tok, &tok_len, &fd, &meter, &PyTuple_Type,
+                          &prefixes, &run_dir, &PyTuple_Type, &read_roots, &call, &names))
         return NULL;
     if (om_state != OM_UNARMED) {
         PyErr_SetString(PyExc_RuntimeError, "the meter is already armed");
@@ -180,7 +229,7 @@ static PyObject *arm(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "token must be 1 to 64 bytes");
         return NULL;
     }
-    if (om_library_arm(prefixes) < 0) return NULL;
+    if (set_report_call(call, names) < 0 || om_library_arm(prefixes) < 0) return NULL;
     watch_allocations();
     memcpy(token, tok, (size_t)tok_len);
     token[tok_len] = '\0';
@@ -287,8 +336,10 @@ static PyObject *finish(PyObject *self, PyObject *args) {
 
 static PyMethodDef methods[] = {
     {"arm", arm, METH_VARARGS,
-     "arm(token, report_fd, meter, library, run_dir, read_roots): set up once; installs the "
-     "audit policy.  The calling frame becomes the only one that may call the functions below."},
+     "arm(token, report_fd, meter, library, run_dir, read_roots[, report_call, statuses]): set "
+     "up once; installs the audit policy.  report_call (number, magic): the final report is "
+     "that syscall, not a line on report_fd.  The calling frame becomes the only one that may "
+     "call the functions below."},
     {"start", start, METH_O, "start(budget): begin a run (count 0; budget -1: none)."},
     {"stop", stop, METH_NOARGS, "stop() -> steps: end the run; the process stays armed."},
     {"steps", steps, METH_NOARGS, "steps() -> steps of the current or last run."},
@@ -297,7 +348,8 @@ static PyMethodDef methods[] = {
     {"report", report, METH_VARARGS,
      "report(status, detail, exit_code): write a report line (steps of the last run), go on."},
     {"finish", finish, METH_VARARGS,
-     "finish(status, detail, exit_code): flush stdio, write the report line, _exit(exit_code)."},
+     "finish(status, detail, exit_code): flush stdio, make the report call (or write the "
+     "report line), _exit(exit_code)."},
     {NULL, NULL, 0, NULL},
 };
 

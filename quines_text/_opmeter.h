@@ -12,7 +12,8 @@ extern int om_state;          /* OM_UNARMED, OM_IDLE (armed, no run) or OM_RUNNI
 extern int om_metering;       /* 1 on the metered machine */
 extern int om_setting_trace;  /* 1 while the meter itself calls PyEval_SetTrace */
 
-/* Flush stdio, write the report line, _exit(exit_code).  Never returns. */
+/* Flush stdio, make the report call (or, without one, write the report line), _exit(exit_code).
+   Never returns. */
 void om_end_run(const char *status, const char *detail, int exit_code);
 
 /* 1 when `code` is the program's (counted), 0 for library code (_opmeter_library.c). */

@@ -10,8 +10,10 @@ symlinks and hard links, sockets, subprocesses, os.system/exec*/posix_spawn/fork
 signals, rlimit changes, native extensions from the run folder, and sys.settrace/setprofile
 (which would switch the meter off); on the metered machine thread starts too
 (PyEval_SetTrace meters only the calling thread).  The policy is C state: nothing this file
-holds changes it.  Every ending goes through _opmeter.finish, which writes the one report line
-the parent trusts, and which only this function's frame may call.
+holds changes it.  Every ending goes through _opmeter.finish, which only this function's frame
+may call: it makes the report call, a seccomp notification that only the launcher receives
+(config "report_call"; quines_text/_launcher.c), or, where the kernel has no notifications,
+writes the one token-carrying report line the parent reads.
 """
 
 import sys
@@ -29,8 +31,10 @@ def main(config):
         sys.modules.pop("_opmeter", None)
         sys.path_importer_cache.pop(config["ext_dir"], None)
     library = tuple(p for p in config["excluded"] if not p.startswith("<"))
+    call = config["report_call"]
     _opmeter.arm(config["token"], config["report_fd"], config["meter"], library,
-                 config["run_dir"], tuple(config["read_roots"]))
+                 config["run_dir"], tuple(config["read_roots"]),
+                 None if call is None else tuple(call), tuple(config["statuses"]))
     finish = _opmeter.finish
     sys.dont_write_bytecode = True  # a stale .pyc must not make the import system write one
     os.close(config["control_fd"])

@@ -164,9 +164,15 @@ def run_python(source: bytes, stdin: bytes, limits: Limits, expose: bool, meter:
     if expose:
         plan.files[SOURCE_NAMES["python"]] = source
     token = secrets.token_hex(16)
-    report_r, report_w = os.pipe()
-    plan.child_fds.append(report_w)
-    plan.report_r = report_r
+    # the report call (quines_text/_launcher.c, answer()): syscall(nr, magic, index of the
+    # status in STATUSES, steps or -1, exit code), then _exit(exit code); a seccomp
+    # notification that only the launcher sees.  With it there is no report pipe at all;
+    # without notifications the child writes a token-carrying line to a pipe instead.
+    report_call = [REPORT_SYSCALL, REPORT_MAGIC] if isolation().seccomp_notify else None
+    report_w = -1
+    if report_call is None:
+        plan.report_r, report_w = os.pipe()
+        plan.child_fds.append(report_w)
     control_r, control_w = os.pipe()
     plan.child_fds.append(control_r)
     folder = _run_folder()
@@ -177,20 +183,17 @@ def run_python(source: bytes, stdin: bytes, limits: Limits, expose: bool, meter:
         "token": token.encode(), "budget": -1 if budget is None else budget, "meter": meter,
         "excluded": list(excluded), "ext_dir": ext_dir, "run_dir": run_dir,
         "read_roots": [run_dir, *reads], "report_fd": report_w, "control_fd": control_r,
-        "argv": list(argv or []),
-        # the report call (quines_text/_launcher.c, answer()): syscall(nr, magic, index of
-        # the status in STATUSES, steps or -1, exit code), then _exit(exit code)
-        "report_call": [REPORT_SYSCALL, REPORT_MAGIC] if isolation().seccomp_notify else None,
-        "statuses": list(STATUSES),
+        "argv": list(argv or []), "report_call": report_call, "statuses": list(STATUSES),
     }
     plan.feeds[control_w] = marshal.dumps(config)
     installs = sorted({os.path.realpath(p) for p in (sys.base_prefix, sys.base_exec_prefix)})
     plan.binds += [*installs, str(BOOT), extension]
     command = [python_executable(), "-P", "-S", "-s", "-c", PYTHON_STUB, str(control_r)]
     launched = _sandboxed(command, limits, stdin, plan, folder=folder)
-    # the launcher's record of the report call (a kernel notification) when there is one; the
-    # report pipe (token-checked) until the meter makes that call
-    report = launched.ending.report or parse_report(launched.report, token)
+    # with the report call only the launcher's record of it counts (launched.report is empty:
+    # there is no pipe); the token-checked pipe only where the kernel has no notifications
+    report = (launched.ending.report if report_call is not None
+              else parse_report(launched.report, token))
     ending = replace(launched.ending, report=report)
     steps = report[1] if (report and meter) else None
     return _result(replace(launched, ending=ending), limits, steps)

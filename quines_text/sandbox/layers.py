@@ -197,7 +197,8 @@ def isolation() -> Isolation:
         ("unprivileged uid 65534", chosen.unprivileged_uid is not None),
         ("bubblewrap namespaces (user, mount, pid, ipc, uts, net, cgroup)", chosen.namespaces),
         (f"run folder on {chosen.run_folder}", True),
-        ("seccomp filter" + (" (refused calls reported)" if chosen.seccomp_notify else
+        ("seccomp filter" + (" (refused calls and the Python report call go to the "
+                             "launcher)" if chosen.seccomp_notify else
                              " (EPERM only)"), seccomp),
         (f"memory cgroup v{chosen.cgroup_version}", memory),
         (f"pids cgroup v{chosen.cgroup_version}", pids),

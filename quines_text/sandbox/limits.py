@@ -22,6 +22,14 @@ Status of a run (RunResult.status):
 - forbidden: the seccomp filter refused a syscall of the run (the kernel notified the
   launcher: quines_text.sandbox.seccomp), or the Python audit hook refused an operation
   (quines_text._sandbox_child).
+
+step_limit, forbidden (by the audit hook), compile_error and Python's memory are known only to
+the Python child's meter: it tells them to the host through the report call, a syscall that
+the seccomp filter turns into a notification for the launcher, which accepts one, only from
+the Python process itself, and writes it to its status pipe, which the program never holds
+(quines_text/_launcher.c).  Only where the kernel has no seccomp notifications does the child
+write a token-carrying line to a report pipe instead.  Either way a report counts only when
+the exit code the kernel gives agrees with it.
 """
 from __future__ import annotations
 
