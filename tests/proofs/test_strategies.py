@@ -5,6 +5,7 @@ import textwrap
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from proofs import strategies as rs
 from rsi.definitions import improves
@@ -60,3 +61,39 @@ def test_from_type_works_through_the_entry_point_without_importing_proofs(tmp_pa
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed" in result.stdout
+
+
+def _kinds(q, p):
+    verdict = improves(q, p, identity, 12)
+    return {label: part["kind"] for label, part in verdict.evidence["conditions"].items()}
+
+
+def _holding(kinds):
+    return {label for label, kind in kinds.items() if kind in ("holds_up_to", "proven")}
+
+
+@given(rs.growing_programs(), st.integers(40, 60))
+def test_a_constant_above_a_line_fails_only_condition_2(p, ceiling):
+    from proofs.strategies import _T, _spec, _under_a_ceiling
+
+    line = _spec(p.value_form.subs(_T, 0) + _T, p.steps_form)  # slope 1: below 40 up to t = 12
+    pair = _under_a_ceiling(line, ceiling)
+    assert _holding(_kinds(pair[1], pair[0])) == {"1", "3", "4"}
+
+
+@given(rs.growing_programs(), st.integers(1, 30))
+def test_a_constant_below_a_growing_program_fails_only_condition_1(p, level):
+    from proofs.strategies import _over_a_floor
+
+    low, high = _over_a_floor(p, level)
+    assert _holding(_kinds(high, low)) == {"2", "3", "4"}
+
+
+@given(rs.growing_programs(), st.integers(1, 3))
+def test_a_later_halting_copy_fails_only_condition_3(p, extra):
+    from proofs.strategies import _delayed
+
+    early, late = _delayed(p, extra)
+    # the other three hold (condition 4 read without 3: no worse t' after some t) ...
+    assert improves(late, early, identity, 12, conditions=(1, 2, 4)).kind == "holds_up_to"
+    assert "3" not in _holding(_kinds(late, early))  # ... and condition 3 fails
