@@ -10,6 +10,8 @@ through the channel.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from quines_text import sandbox
@@ -142,3 +144,13 @@ def test_every_status_comes_through_the_report_call(launches, source, meter, bud
         assert result.steps == (0 if meter else None)
     elif meter:
         assert result.steps is not None and 0 < result.steps < budget
+
+
+def test_without_the_report_call_the_token_pipe_reports(monkeypatch):
+    # as on a kernel without seccomp notifications: the child writes a token-carrying line
+    monkeypatch.setattr(languages, "isolation", lambda: replace(ISO, seccomp_notify=False))
+    limited = sandbox.run("while True:\n    pass", "python", limits=LIMITS, step_budget=1000)
+    assert (limited.status, limited.steps) == ("step_limit", 1000)
+    # a program that does not know the token cannot forge a line
+    forged = sandbox.run(FORGE_EVERY_DESCRIPTOR, "python", limits=LIMITS, meter=True)
+    assert (forged.status, forged.exit_code) == ("crash", 1) and forged.steps != FORGED_STEPS
