@@ -28,12 +28,6 @@ import select  # noqa: E402
 import time  # noqa: E402
 
 
-def _load_main(code):
-    namespace = {"__name__": "_sandbox_child"}
-    exec(code, namespace)
-    return namespace["main"]
-
-
 def _folder_state(run_dir):
     state = []
     for name in sorted(os.listdir(run_dir)):
@@ -51,8 +45,11 @@ def _child_config(settings, t, report_w, control):
     token = os.urandom(16).hex().encode()
     os.write(report_w, token + b"\n")
     config = dict(settings)
+    # report_call of the same shape as the one-shot run's (number, magic), but with number -1,
+    # which _opmeter.arm takes as "no report call: the token line on report_fd"
+    call = settings["report_call"]
     config.update(token=token, report_fd=report_w, control_fd=control, budget=t,
-                  report_call=None)
+                  report_call=None if call is None else [-1, call[1]])
     return config
 
 
@@ -128,7 +125,7 @@ def _verdict(report):
 ACCEPTED = ("ok", "crash", "step_limit", "compile_error", "forbidden")
 
 
-def _evaluate(settings, ts, limits, main):
+def _evaluate(settings, ts, limits):
     out_cap, wall, cpu, rss_cap, batch_cap = limits
     run_dir = settings["run_dir"]
     before = _folder_state(run_dir)
@@ -176,16 +173,26 @@ def _start(config):
     settings = dict(config["child"])
     ts = list(config["ts"])
     limits = tuple(config["batch_limits"])
-    main = _load_main(config["child_boot"])
+    code = config["child_boot"]
     os.close(config["control_fd"])
     config.clear()
-    return _evaluate(settings, ts, limits, main), settings, main
+    return _evaluate(settings, ts, limits), settings, code
+
+
+def _become_boot(scope, code, config):
+    """Make this module's globals what the one-shot bootstrap's are when it calls main():
+    the same names in the same order, `main` defined in them; a program that walks its
+    callers' frames meets what it meets in a process of its own."""
+    scope.clear()
+    scope.update(__name__="_sandbox_child", CONFIG=config)
+    exec(code, scope)
+    scope["__name__"] = "__rsi_boot__"
 
 
 if __name__ == "__rsi_boot__":
-    _outcome, _settings, _main = _start(CONFIG)  # type: ignore[name-defined]  # noqa: F821
-    del CONFIG  # type: ignore[name-defined]  # noqa: F821
+    _outcome, _settings, _code = _start(CONFIG)  # type: ignore[name-defined]  # noqa: F821
     if _outcome is None:
         os._exit(0)
-    _control = os.open("/dev/null", os.O_RDONLY)
-    _main(_child_config(_settings, _outcome[1], _outcome[2], _control))
+    _become_boot(globals(), _code, _child_config(_settings, _outcome[1], _outcome[2],
+                                                 os.open("/dev/null", os.O_RDONLY)))
+    main(CONFIG)  # type: ignore[name-defined]  # noqa: F821

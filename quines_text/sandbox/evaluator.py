@@ -34,7 +34,9 @@ from .languages import (
     _sandboxed,
     run_python,
 )
+from .layers import isolation
 from .limits import SOURCE_NAMES, Limits
+from .seccomp import REPORT_MAGIC, REPORT_SYSCALL
 
 EVALUATOR = Path(__file__).parent.parent / "_sandbox_evaluator.py"
 BATCH_OUTPUT_CAP = 32 * 2**20  # stdout of one batch; past it the remaining t are rerun
@@ -85,6 +87,7 @@ def _launch_batch(source: bytes, ts: list[int], limits: Limits,
         "source": source, "filename": SOURCE_NAMES["python"] if expose else "<prog>",
         "meter": True, "excluded": list(excluded), "ext_dir": ext_dir, "run_dir": run_dir,
         "read_roots": [run_dir, *reads], "argv": [], "statuses": list(STATUSES),
+        "report_call": [REPORT_SYSCALL, REPORT_MAGIC] if isolation().seccomp_notify else None,
     }
     cpu = max(1, math.ceil(limits.cpu_s))
     config = {
