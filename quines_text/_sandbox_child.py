@@ -85,5 +85,16 @@ def main(config):
     finish("ok", "", 0)
 
 
+def gc_guard(exit_now):
+    """The audit hook of a warm evaluator's child (quines_text/_sandbox_evaluator.py; never
+    installed in a process of its own): listing the interpreter's objects (gc.get_objects,
+    get_referrers, get_referents) would show the evaluator's history, so such a child ends
+    at once without a report and its t is run again in a process of its own."""
+    def guard(event, args):
+        if event.startswith("gc."):
+            exit_now(125)
+    return guard
+
+
 if __name__ == "__rsi_boot__":
     main(CONFIG)  # type: ignore[name-defined]  # noqa: F821 -- the stub provides CONFIG

@@ -1,44 +1,26 @@
 """The warm evaluator: P(t) for many t in one sandboxed interpreter (DESIGN.md, "Runner").
 
 Started exactly as quines_text/_sandbox_child.py is (the same stub, control pipe, sandbox and
-limits), but this process never arms the meter and never runs the program.  For each t it
-forks a child that sets up what a fresh sandboxed process would have -- stdin a pipe holding
-"t\\n", stdout and stderr pipes read here, the per-process CPU rlimit, sys.modules as the stub
-left it -- and then calls the one-shot bootstrap's own main() (the code of _sandbox_child.py)
-from this module's frame, so the program is armed, compiled, metered with budget t and run
-with fresh globals by the same code at the same stack depth as in a process of its own.  The
-child reports through a pipe to this process, not through the launcher's report call (which
-the launcher accepts only from its own child): its first line, written before any program
-code runs, is a fresh token, which is then cleared from every object the program can reach;
-only a report line carrying that token counts, and only when the exit code this process reads
-with wait4 (a kernel fact) agrees with it.  Anything else -- a signal, no report, a wall-clock
-kill, stdout past its cap, a changed run folder -- is written as "rerun" and the host runs
-that t in a process of its own.  Output: per t one header line
-"R T STATUS STEPS EXIT NOUT NERR\\n" (STEPS "-" when none) followed by NOUT bytes of stdout and
-NERR of stderr, or "U T\\n" (rerun); a changed run folder ends the batch (later t are rerun).
+limits).  Two processes, neither armed, neither running the program: the zygote, forked first,
+before anything else is imported, and the supervisor (this process).  For each t the
+supervisor asks the zygote, which forks a child with stdin a pipe holding "t\\n" and stdout,
+stderr and the report descriptor on pipes the supervisor reads; the child makes this module's
+globals what the one-shot bootstrap's are and calls the bootstrap's own main() (the code of
+_sandbox_child.py) from this module's frame, so the program is armed, compiled, metered with
+budget t and run with fresh globals by the same code, at the same stack depth, in an
+interpreter whose only history beyond a process of its own is the zygote's loop (os calls).
+The zygote waits for the child (waitpid: a kernel fact) and tells the supervisor its wait
+status.  The child reports through the report pipe, not through the launcher's report call
+(which the launcher accepts only from its own child): its first line, written before any
+program code runs, is a fresh token, then cleared from every object the program can reach;
+only a report line carrying that token counts, and only when the wait status agrees with it.
+Anything else -- a signal, no report, a wall-clock kill, stdout past its cap, a changed run
+folder -- is written as "rerun" and the host runs that t in a process of its own.  Output: per
+t one header line "R T STATUS STEPS EXIT NOUT NERR\\n" (STEPS "-" when none) followed by NOUT
+bytes of stdout and NERR of stderr, or "U T\\n" (rerun); a changed run folder ends the batch.
 """
 
-import sys
-
-_BASELINE = set(sys.modules)
-
-import os  # noqa: E402
-import resource  # noqa: E402
-import select  # noqa: E402
-import time  # noqa: E402
-
-
-def _folder_state(run_dir):
-    state = []
-    for name in sorted(os.listdir(run_dir)):
-        path = os.path.join(run_dir, name)
-        info = os.lstat(path)
-        data = b""
-        if name == "prog.py":
-            with open(path, "rb") as handle:
-                data = handle.read()
-        state.append((name, info.st_mode, info.st_size, info.st_mtime_ns, info.st_ino, data))
-    return state
+import os
 
 
 def _child_config(settings, t, report_w, control):
@@ -53,55 +35,47 @@ def _child_config(settings, t, report_w, control):
     return config
 
 
-def _enter_child(stdin_r, out_w, err_w, cpu):
-    for fd, target in ((stdin_r, 0), (out_w, 1), (err_w, 2)):
-        os.dup2(fd, target)
-        os.close(fd)
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    for name in [n for n in sys.modules if n not in _BASELINE]:
-        del sys.modules[name]
-
-
-def _collect(pid, fds, out_cap, deadline):
-    """(stdout, stderr, report bytes, wait status or None when killed) of one child."""
-    names = {fds[0]: 0, fds[1]: 1, fds[2]: 2}
-    data = [bytearray(), bytearray(), bytearray()]
-    poller = select.poll()
-    for fd in names:
-        poller.register(fd, select.POLLIN)
-    killed = False
-    while names and not killed:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            killed = True
-            break
-        for fd, _ in poller.poll(max(1, int(left * 1000))):
-            chunk = os.read(fd, 65536)
-            which = names[fd]
+def _zygote(command_r, status_w, out_w, err_w, report_w):
+    """Fork one child per t read from command_r ("T\\n"); write "P PID\\n" when it starts and
+    "D PID WAITSTATUS\\n" when it has ended.  In a child, return (t, report descriptor)."""
+    while True:
+        line = b""
+        while not line.endswith(b"\n"):
+            chunk = os.read(command_r, 64)
             if not chunk:
-                poller.unregister(fd)
-                del names[fd]
-                continue
-            caps = (out_cap + 1, out_cap, 4096)
-            if len(data[which]) < caps[which]:
-                data[which] += chunk[: caps[which] - len(data[which])]
-            if which == 0 and len(data[0]) > out_cap:
-                killed = True
-    while not killed:
-        done, status, usage = os.wait4(pid, os.WNOHANG)
-        if done:
-            break
-        if time.monotonic() >= deadline:
-            killed = True
-            break
-        time.sleep(0.0005)
-    if killed:
-        os.kill(pid, 9)
-        os.wait4(pid, 0)
-        status, usage = None, None
-    for fd in fds:
-        os.close(fd)
-    return data, status, usage
+                os._exit(0)
+            line += chunk
+        t = int(line)
+        stdin_r, stdin_w = os.pipe()
+        os.write(stdin_w, line)
+        os.close(stdin_w)
+        pid = os.fork()
+        if pid == 0:
+            os.close(command_r)
+            os.close(status_w)
+            for fd, target in ((stdin_r, 0), (out_w, 1), (err_w, 2)):
+                os.dup2(fd, target)
+                os.close(fd)
+            return t, report_w
+        os.close(stdin_r)
+        os.write(status_w, f"P {pid}\n".encode())
+        _, status = os.waitpid(pid, 0)
+        os.write(status_w, f"D {pid} {status}\n".encode())
+
+
+def _folder_state(run_dir):
+    """What a program's writes in the run folder change: the folder's and prog.py's inode
+    change times (ctime, which no call sets back), sizes and inodes."""
+    state = []
+    for path in (run_dir, os.path.join(run_dir, "prog.py")):
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            state.append(None)
+            continue
+        state.append((info.st_ino, info.st_mode, info.st_size, info.st_ctime_ns,
+                      info.st_mtime_ns))
+    return state
 
 
 def _verdict(report):
@@ -125,74 +99,128 @@ def _verdict(report):
 ACCEPTED = ("ok", "crash", "step_limit", "compile_error", "forbidden")
 
 
-def _evaluate(settings, ts, limits):
-    out_cap, wall, cpu, rss_cap, batch_cap = limits
-    run_dir = settings["run_dir"]
-    before = _folder_state(run_dir)
-    written = 0
-    for index, t in enumerate(ts):
-        stdin_r, stdin_w = os.pipe()
-        os.write(stdin_w, f"{t}\n".encode())
-        os.close(stdin_w)
-        out_r, out_w = os.pipe()
-        err_r, err_w = os.pipe()
-        report_r, report_w = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            for fd in (out_r, err_r, report_r):
-                os.close(fd)
-            _enter_child(stdin_r, out_w, err_w, cpu)
-            return ("child", t, report_w)
-        for fd in (stdin_r, out_w, err_w, report_w):
-            os.close(fd)
-        deadline = time.monotonic() + wall
-        data, status, usage = _collect(pid, (out_r, err_r, report_r), out_cap, deadline)
-        verdict = _verdict(data[2]) if status is not None else None
-        accepted = (verdict is not None and os.WIFEXITED(status)
-                    and os.WEXITSTATUS(status) == verdict[2] and verdict[0] in ACCEPTED
-                    and (verdict[0] == "ok") == (verdict[2] == 0)
-                    and usage.ru_maxrss * 1024 < rss_cap)
-        if accepted:
-            steps = "-" if verdict[1] is None else str(verdict[1])
-            header = (f"R {t} {verdict[0]} {steps} {verdict[2]} {len(data[0])} "
-                      f"{len(data[1])}\n").encode()
-            record = header + bytes(data[0]) + bytes(data[1])
-        else:
-            record = f"U {t}\n".encode()
-        written += len(record)
-        view = memoryview(record)
-        while view:
-            view = view[os.write(1, view):]
-        if _folder_state(run_dir) != before or written > batch_cap:
-            os.write(1, b"".join(f"U {u}\n".encode() for u in ts[index + 1:]))
-            break
-    return None
+def _record(t, data, status):
+    verdict = _verdict(data[2]) if status is not None else None
+    if (verdict is None or not os.WIFEXITED(status) or os.WEXITSTATUS(status) != verdict[2]
+            or verdict[0] not in ACCEPTED or (verdict[0] == "ok") != (verdict[2] == 0)):
+        return f"U {t}\n".encode()
+    steps = "-" if verdict[1] is None else str(verdict[1])
+    header = f"R {t} {verdict[0]} {steps} {verdict[2]} {len(data[0])} {len(data[1])}\n"
+    return header.encode() + bytes(data[0]) + bytes(data[1])
 
 
-def _start(config):
-    settings = dict(config["child"])
-    ts = list(config["ts"])
-    limits = tuple(config["batch_limits"])
-    code = config["child_boot"]
+def _write(data):
+    view = memoryview(data)
+    while view:
+        view = view[os.write(1, view):]
+
+
+def _drain(fd, buffer, cap):
+    """Read what the pipe holds now (it never ends: the zygote holds its write end)."""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except BlockingIOError:
+            return
+        if not chunk:
+            return
+        if len(buffer) < cap:
+            buffer += chunk[: cap - len(buffer)]
+
+
+def _supervise(config, command_w, status_r, pipes):
+    """Ask the zygote for one child per t, read its pipes, kill it past its wall clock or
+    stdout cap, and write its record; in the supervisor only (select and time are imported
+    here, after the zygote was forked)."""
+    import select
+    import time
+
+    settings, ts = config["child"], list(config["ts"])
+    out_cap, wall, batch_cap = config["batch_limits"]
     os.close(config["control_fd"])
     config.clear()
-    return _evaluate(settings, ts, limits), settings, code
+    caps = (out_cap + 1, out_cap, 4096)
+    for fd in pipes:
+        os.set_blocking(fd, False)
+    poller = select.poll()
+    for fd in (*pipes, status_r):
+        poller.register(fd, select.POLLIN)
+    before = _folder_state(settings["run_dir"])
+    pending, written = b"", 0
+    for index, t in enumerate(ts):
+        os.write(command_w, f"{t}\n".encode())
+        data = [bytearray(), bytearray(), bytearray()]
+        pid, status, killed = None, None, False
+        deadline = time.monotonic() + wall
+        while status is None:
+            left = deadline - time.monotonic()
+            if left <= 0 and pid is not None and not killed:
+                os.kill(pid, 9)
+                killed = True
+            for fd, _ in poller.poll(max(1, int(left * 1000) + 1) if left > 0 else 50):
+                if fd != status_r:
+                    _drain(fd, data[pipes.index(fd)], caps[pipes.index(fd)])
+                    continue
+                chunk = os.read(status_r, 4096)
+                if not chunk:
+                    os.write(1, b"".join(f"U {u}\n".encode() for u in ts[index:]))
+                    return
+                pending += chunk
+                while b"\n" in pending:
+                    line, pending = pending.split(b"\n", 1)
+                    fields = line.split()
+                    if fields[0] == b"P":
+                        pid = int(fields[1])
+                    else:
+                        status = int(fields[2])
+            if len(data[0]) > out_cap and pid is not None and not killed:
+                os.kill(pid, 9)
+                killed = True
+        for fd, buffer, cap in zip(pipes, data, caps, strict=True):
+            _drain(fd, buffer, cap)
+        record = _record(t, data, None if killed else status)
+        if _folder_state(settings["run_dir"]) != before:
+            # no longer a fresh folder: later runs would see this one's files
+            record = f"U {t}\n".encode()
+            written = batch_cap + 1
+        written += len(record)
+        _write(record)
+        if written > batch_cap:
+            _write(b"".join(f"U {u}\n".encode() for u in ts[index + 1:]))
+            return
 
 
-def _become_boot(scope, code, config):
+def _become_boot(scope, code, config, exit_now):
     """Make this module's globals what the one-shot bootstrap's are when it calls main():
     the same names in the same order, `main` defined in them; a program that walks its
-    callers' frames meets what it meets in a process of its own."""
+    callers' frames meets what it meets in a process of its own.  A program that lists the
+    interpreter's objects would not: the bootstrap's gc_guard ends such a child (rerun)."""
     scope.clear()
     scope.update(__name__="_sandbox_child", CONFIG=config)
     exec(code, scope)
     scope["__name__"] = "__rsi_boot__"
+    scope["sys"].addaudithook(scope["gc_guard"](exit_now))
 
 
 if __name__ == "__rsi_boot__":
-    _outcome, _settings, _code = _start(CONFIG)  # type: ignore[name-defined]  # noqa: F821
-    if _outcome is None:
-        os._exit(0)
-    _become_boot(globals(), _code, _child_config(_settings, _outcome[1], _outcome[2],
-                                                 os.open("/dev/null", os.O_RDONLY)))
-    main(CONFIG)  # type: ignore[name-defined]  # noqa: F821
+    _command_r, _command_w = os.pipe()
+    _status_r, _status_w = os.pipe()
+    _out_r, _out_w = os.pipe()
+    _err_r, _err_w = os.pipe()
+    _report_r, _report_w = os.pipe()
+    if os.fork() == 0:
+        for _fd in (_command_w, _status_r, _out_r, _err_r, _report_r, 1):
+            os.close(_fd)
+        os.close(CONFIG["control_fd"])  # type: ignore[name-defined]  # noqa: F821
+        _settings = dict(CONFIG["child"])  # type: ignore[name-defined]  # noqa: F821
+        _code = CONFIG["child_boot"]  # type: ignore[name-defined]  # noqa: F821
+        CONFIG.clear()  # type: ignore[name-defined]  # noqa: F821
+        _t, _report = _zygote(_command_r, _status_w, _out_w, _err_w, _report_w)
+        _become_boot(globals(), _code, _child_config(_settings, _t, _report,
+                                                     os.open("/dev/null", os.O_RDONLY)),
+                     os._exit)
+        main(CONFIG)  # type: ignore[name-defined]  # noqa: F821
+    for _fd in (_command_r, _status_w, _out_w, _err_w, _report_w):
+        os.close(_fd)
+    _supervise(CONFIG, _command_w, _status_r, (_out_r, _err_r, _report_r))  # type: ignore[name-defined]  # noqa: F821
+    os._exit(0)

@@ -80,7 +80,7 @@ def _hostile_sources(tmp_path: Path) -> list[tuple[str, str]]:
 
 
 def test_hostile_programs_batch_equals_per_t(tmp_path: Path) -> None:
-    ts = [0, 1, 3, 400, 100000]
+    ts = [0, 1, 3, 400, 100000, 3000000]
     checked = 0
     for name, source in _hostile_sources(tmp_path):
         batch = run_python_batch(source, ts, LIMITS)
@@ -89,4 +89,18 @@ def test_hostile_programs_batch_equals_per_t(tmp_path: Path) -> None:
             assert _fields(result)[:2] + _fields(result)[3:] == \
                 _fields(alone)[:2] + _fields(alone)[3:], (name, t)
             checked += 1
-    assert checked >= 5 * 30
+    assert checked >= 6 * 30
+
+
+def test_a_program_that_lists_the_interpreters_objects_is_rerun() -> None:
+    source = "import gc\nprint(len(gc.get_objects()))\n"
+    assert _launch_batch(source.encode(), [10**6], Limits(), True)[10**6] is None
+    assert _fields(run_python_batch(source, [10**6])[0]) == _fields(_per_t(source, 10**6))
+
+
+def test_a_program_that_writes_in_its_folder_is_rerun_from_there() -> None:
+    source = "import os\nn = int(input())\nopen(f'f{n}', 'w').close()\nprint(len(os.listdir('.')))\n"
+    found = _launch_batch(source.encode(), [500, 501, 502], Limits(), True)
+    assert found[500] is None and found[501] is None and found[502] is None
+    batch = run_python_batch(source, [500, 501, 502])
+    assert [r.stdout for r in batch] == [b"2\n"] * 3  # each run sees a fresh folder
