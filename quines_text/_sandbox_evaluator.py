@@ -35,24 +35,52 @@ def _child_config(settings, t, report_w, control):
     return config
 
 
-def _zygote(command_r, status_w, out_w, err_w, report_w):
-    """Fork one child per t read from command_r ("T\\n"); write "P PID\\n" when it starts and
-    "D PID WAITSTATUS\\n" when it has ended.  In a child, return (t, report descriptor)."""
+def _warm(settings):
+    """Work every child would repeat, done once in the zygote: the meter's extension imported
+    (unarmed) and left in sys.modules, where the bootstrap's `import _opmeter` finds it and
+    from where it removes it, leaving sys.modules and sys.path_importer_cache as the path
+    import in a process of its own leaves them; and one compile of the program (a process's
+    first compile is slow: the parser warms up).  Neither is visible to the program but
+    through the interpreter's object lists, which gc_guard watches."""
+    import sys
+
+    sys.path.insert(0, settings["ext_dir"])
+    try:
+        import _opmeter  # type: ignore[import-not-found]  # noqa: F401
+    finally:
+        del sys.path[0]
+        sys.path_importer_cache.pop(settings["ext_dir"], None)
+    try:  # noqa: SIM105 -- contextlib is not imported here
+        compile(settings["source"], settings["filename"], "exec")
+    except BaseException:  # noqa: BLE001 -- each child compiles it again and reports
+        pass
+
+
+def _zygote(command_r, status_w, sets):
+    """Fork one child per command "T K\n" read from command_r, on the write ends sets[K]
+    (stdout, stderr, report); write "P PID\n" when it starts and "D PID WAITSTATUS\n" when it
+    has ended.  In a child, return (t, report descriptor)."""
+    pending = b""
     while True:
-        line = b""
-        while not line.endswith(b"\n"):
-            chunk = os.read(command_r, 64)
+        while b"\n" not in pending:
+            chunk = os.read(command_r, 4096)
             if not chunk:
                 os._exit(0)
-            line += chunk
-        t = int(line)
+            pending += chunk
+        line, pending = pending.split(b"\n", 1)
+        t, k = (int(field) for field in line.split())
         stdin_r, stdin_w = os.pipe()
-        os.write(stdin_w, line)
+        os.write(stdin_w, f"{t}\n".encode())
         os.close(stdin_w)
         pid = os.fork()
         if pid == 0:
             os.close(command_r)
             os.close(status_w)
+            out_w, err_w, report_w = sets[k]
+            for other in sets:
+                if other is not sets[k]:
+                    for fd in other:
+                        os.close(fd)
             for fd, target in ((stdin_r, 0), (out_w, 1), (err_w, 2)):
                 os.dup2(fd, target)
                 os.close(fd)
@@ -128,10 +156,13 @@ def _drain(fd, buffer, cap):
             buffer += chunk[: cap - len(buffer)]
 
 
-def _supervise(config, command_w, status_r, pipes):
+def _supervise(config, command_w, status_r, sets):
     """Ask the zygote for one child per t, read its pipes, kill it past its wall clock or
     stdout cap, and write its record; in the supervisor only (select and time are imported
-    here, after the zygote was forked)."""
+    here, after the zygote was forked).  Two sets of pipes take turns, so the zygote can
+    start the next child while this process reads the last one's results; a set is given to
+    a new child only once the previous child on it has ended and its pipes are drained."""
+    import collections
     import select
     import time
 
@@ -140,54 +171,82 @@ def _supervise(config, command_w, status_r, pipes):
     os.close(config["control_fd"])
     config.clear()
     caps = (out_cap + 1, out_cap, 4096)
-    for fd in pipes:
-        os.set_blocking(fd, False)
-    poller = select.poll()
-    for fd in (*pipes, status_r):
-        poller.register(fd, select.POLLIN)
+    poller, owner = select.poll(), {}
+    for k, pipes in enumerate(sets):
+        for which, fd in enumerate(pipes):
+            os.set_blocking(fd, False)
+            poller.register(fd, select.POLLIN)
+            owner[fd] = (k, which)
+    poller.register(status_r, select.POLLIN)
     before = _folder_state(settings["run_dir"])
-    pending, written = b"", 0
-    for index, t in enumerate(ts):
-        os.write(command_w, f"{t}\n".encode())
-        data = [bytearray(), bytearray(), bytearray()]
-        pid, status, killed = None, None, False
-        deadline = time.monotonic() + wall
-        while status is None:
-            left = deadline - time.monotonic()
-            if left <= 0 and pid is not None and not killed:
-                os.kill(pid, 9)
-                killed = True
+    slots, order = [None] * len(sets), collections.deque()
+    pending, written, sent = b"", 0, 0
+
+    def send(k):
+        nonlocal sent
+        slots[k] = {"t": ts[sent], "data": [bytearray(), bytearray(), bytearray()],
+                    "pid": None, "deadline": None, "status": None, "killed": False}
+        os.write(command_w, f"{ts[sent]} {k}\n".encode())
+        order.append(k)
+        sent += 1
+
+    def give_up():
+        _write(b"".join(f"U {slots[k]['t']}\n".encode() for k in order)
+               + b"".join(f"U {u}\n".encode() for u in ts[sent:]))
+
+    for k in range(min(len(sets), len(ts))):
+        send(k)
+    while order:
+        child = slots[order[0]]
+        now = time.monotonic()
+        if child["deadline"] is None:
+            child["deadline"] = now + wall
+        left = child["deadline"] - now
+        if (left <= 0 or len(child["data"][0]) > out_cap) and child["pid"] is not None \
+                and not child["killed"]:
+            os.kill(child["pid"], 9)
+            child["killed"] = True
+        if child["status"] is None:
             for fd, _ in poller.poll(max(1, int(left * 1000) + 1) if left > 0 else 50):
                 if fd != status_r:
-                    _drain(fd, data[pipes.index(fd)], caps[pipes.index(fd)])
+                    k, which = owner[fd]
+                    if slots[k] is not None:
+                        _drain(fd, slots[k]["data"][which], caps[which])
                     continue
                 chunk = os.read(status_r, 4096)
-                if not chunk:
-                    os.write(1, b"".join(f"U {u}\n".encode() for u in ts[index:]))
+                if not chunk:  # the zygote is gone
+                    give_up()
                     return
                 pending += chunk
                 while b"\n" in pending:
                     line, pending = pending.split(b"\n", 1)
                     fields = line.split()
                     if fields[0] == b"P":
-                        pid = int(fields[1])
+                        started = next(slots[k] for k in order if slots[k]["pid"] is None)
+                        started["pid"] = int(fields[1])
+                        started["deadline"] = time.monotonic() + wall
                     else:
-                        status = int(fields[2])
-            if len(data[0]) > out_cap and pid is not None and not killed:
-                os.kill(pid, 9)
-                killed = True
-        for fd, buffer, cap in zip(pipes, data, caps, strict=True):
-            _drain(fd, buffer, cap)
-        record = _record(t, data, None if killed else status)
+                        pid = int(fields[1])
+                        ended = next(slots[k] for k in order if slots[k]["pid"] == pid)
+                        ended["status"] = int(fields[2])
+            continue
+        k = order.popleft()
+        for which, fd in enumerate(sets[k]):
+            _drain(fd, child["data"][which], caps[which])
+        record = _record(child["t"], child["data"], None if child["killed"] else child["status"])
+        slots[k] = None
         if _folder_state(settings["run_dir"]) != before:
-            # no longer a fresh folder: later runs would see this one's files
-            record = f"U {t}\n".encode()
-            written = batch_cap + 1
+            # no longer a fresh folder: this run's files are there for the next ones
+            _write(f"U {child['t']}\n".encode())
+            give_up()
+            return
         written += len(record)
         _write(record)
         if written > batch_cap:
-            _write(b"".join(f"U {u}\n".encode() for u in ts[index + 1:]))
+            give_up()
             return
+        if sent < len(ts):
+            send(k)
 
 
 def _become_boot(scope, code, config, exit_now):
@@ -205,22 +264,23 @@ def _become_boot(scope, code, config, exit_now):
 if __name__ == "__rsi_boot__":
     _command_r, _command_w = os.pipe()
     _status_r, _status_w = os.pipe()
-    _out_r, _out_w = os.pipe()
-    _err_r, _err_w = os.pipe()
-    _report_r, _report_w = os.pipe()
+    _sets = [[os.pipe() for _ in range(3)] for _ in range(2)]  # (stdout, stderr, report) x 2
     if os.fork() == 0:
-        for _fd in (_command_w, _status_r, _out_r, _err_r, _report_r, 1):
+        for _fd in (_command_w, _status_r, *(_r for _set in _sets for _r, _ in _set), 1):
             os.close(_fd)
         os.close(CONFIG["control_fd"])  # type: ignore[name-defined]  # noqa: F821
         _settings = dict(CONFIG["child"])  # type: ignore[name-defined]  # noqa: F821
         _code = CONFIG["child_boot"]  # type: ignore[name-defined]  # noqa: F821
         CONFIG.clear()  # type: ignore[name-defined]  # noqa: F821
-        _t, _report = _zygote(_command_r, _status_w, _out_w, _err_w, _report_w)
+        _warm(_settings)
+        _t, _report = _zygote(_command_r, _status_w,
+                              [tuple(_w for _, _w in _set) for _set in _sets])
         _become_boot(globals(), _code, _child_config(_settings, _t, _report,
                                                      os.open("/dev/null", os.O_RDONLY)),
                      os._exit)
         main(CONFIG)  # type: ignore[name-defined]  # noqa: F821
-    for _fd in (_command_r, _status_w, _out_w, _err_w, _report_w):
+    for _fd in (_command_r, _status_w, *(_w for _set in _sets for _, _w in _set)):
         os.close(_fd)
-    _supervise(CONFIG, _command_w, _status_r, (_out_r, _err_r, _report_r))  # type: ignore[name-defined]  # noqa: F821
+    _supervise(CONFIG, _command_w, _status_r,  # type: ignore[name-defined]  # noqa: F821
+               [tuple(_r for _r, _ in _set) for _set in _sets])
     os._exit(0)
