@@ -33,9 +33,23 @@ def test_example6_chain_json_has_the_issue_shape_and_exits_0(capsys):
     assert data["constructive"]["verified"] and len(data["constructive"]["bytes"]) == 3
 
 
-def test_chain_that_does_not_verify_exits_1(capsys, tmp_path):
+def test_a_link_is_verified_when_p_i_of_minus_1_is_p_next_whatever_it_computes(capsys, tmp_path):
+    """verified means P_i(-1) = P_{i+1} and nothing else: a program whose successor is "0"
+    (it prints t + 1) makes a verified chain; the probe value is reported, never a failure."""
     program = tmp_path / "p.py"
     program.write_text("import sys\nprint(int(sys.stdin.readline()) + 1)\n")
+    code, out, _ = run_cli(capsys, "chain", str(program), "-n", "2", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["all_links_verified"] is True
+    assert [link["probe"] for link in data["links"]] == [1001, 0]
+    assert "P_2(1000) = 0" in data["links"][1]["remark"]
+
+
+def test_chain_whose_successor_is_not_reproducible_exits_1(capsys, tmp_path):
+    """A program that prints a different successor each time it is run on -1 has no single
+    P_2 = P_1(-1): its link is not verified, and the chain exits 1."""
+    program = tmp_path / "p.py"
+    program.write_text("import os\ninput()\nprint(os.urandom(8).hex())\n")
     code, out, _ = run_cli(capsys, "chain", str(program), "-n", "2", "--json")
     assert code == 1 and json.loads(out)["all_links_verified"] is False
 
