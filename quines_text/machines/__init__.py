@@ -99,7 +99,8 @@ class TextProgram:
 
     def values_upto(self, horizon: int) -> np.ndarray:
         """P(0), ..., P(horizon) (rsi.definitions.values_on): in one batch where the machine has
-        one (`values`: c-wasm compiles once and instantiates per t), else one run per t; the
+        one (`values`: c-wasm compiles once and instantiates per t; metered Python runs them
+        in one warm evaluator, quines_text.sandbox.evaluator), else one run per t; the
         values are the same either way.  The longest result is kept per program."""
         cached = _BATCH_CACHE.get(self)
         if cached is not None and len(cached) > horizon:

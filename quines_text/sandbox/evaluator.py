@@ -1,18 +1,23 @@
 """The warm evaluator's host side: one metered Python program on many inputs t, each with
-budget t, in one sandboxed interpreter (Mahoney 2008, section Goals: P(t) for t = 0..T).
+budget t, in one sandbox launch (Mahoney 2008, section Goals: P(t) for t = 0..T).
 
 `run_python_batch(source, ts, limits)` starts quines_text/_sandbox_evaluator.py in the same
-sandbox, with the same limits and settings, as quines_text.sandbox.languages.run_python
-starts the one-shot bootstrap; the evaluator forks one child per t, and each child runs the
-program through the one-shot bootstrap's own code.  A child's result is taken only when it
-is unremarkable: the exit code the evaluator read with wait4 agrees with the meter's report
-(status ok, crash, step_limit, compile_error or forbidden), stdout stayed under its cap and
-the run ended within the wall clock.  Every other t -- a signal, a memory failure, a wall or
-output limit, a report the program disturbed, a changed run folder (later t would not see a
-fresh one), a refused syscall anywhere in the batch -- is run again in a process of its own
-(run_python), so each result is the one the one-process-per-t path gives.  What differs by
-construction: a batch child's memory holds the evaluator's pages too (which is why memory
-failures are rerun), and its wall clock starts at fork, not at interpreter start-up.
+sandbox, with the same rlimits and settings, as quines_text.sandbox.languages.run_python
+starts the one-shot bootstrap, for at most CHUNK values of t per launch; there a zygote forks
+one child per t and each child runs the program through the one-shot bootstrap's own code
+(see that file).  A child's result is taken only when it is unremarkable: the wait status the
+zygote read agrees with the meter's report (status ok, crash, step_limit, compile_error or
+forbidden), stdout stayed under its cap and the run ended within the wall clock.  Every
+other t -- a signal, a memory failure, a wall or output limit, a report the program
+disturbed, a changed run folder (later t would not see a fresh one), a listing of the
+interpreter's objects (gc), a refused syscall anywhere in the launch, and without a memory
+cgroup every crash (the host calls a death near the memory limit "memory" by the peak RSS,
+which a child does not report) -- is run again in a process of its own (run_python), so
+each result is the one the one-process-per-t path gives.  What a program could still tell
+apart, and which no test program does: values that depend on the interpreter's allocation
+history (id(), gc.get_count(), sys.getrefcount of shared objects), the descriptor numbers
+it inherits, and main()'s local `report_call` ([-1, magic] here, the report call's number in
+a process of its own).
 """
 from __future__ import annotations
 
