@@ -56,7 +56,7 @@ from rsi.complexity import (
     constructive_description as describe,
 )
 from rsi.goals import Goal
-from rsi.records import to_json
+from rsi.records import JsonRecord
 
 MARKED_INTEGER = re.compile(r"\bn\s*=\s*(\d+)")
 DEFAULT_PROBE = 1000
@@ -156,7 +156,7 @@ class Constructive:
 
 
 @dataclass(frozen=True)
-class ChainReport:
+class ChainReport(JsonRecord):
     """The chain P_1 .. P_len(links) (shorter than asked when a successor failed: `stopped`)."""
 
     lang: str
@@ -210,8 +210,6 @@ class ChainReport:
             "constructive": self.constructive.to_dict(),
         }
 
-    def to_json(self) -> str:
-        return to_json(self.to_dict())
 
 
 def _link(i: int, program: TextProgram, previous: TextProgram | None, probe_t: int,

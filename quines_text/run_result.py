@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from rsi.records import to_json
+from rsi.records import JsonRecord
 
 Status = Literal[
     "ok", "timeout", "step_limit", "memory", "output_limit", "crash", "compile_error", "forbidden"
@@ -15,7 +15,7 @@ STATUSES: tuple[str, ...] = (
 
 
 @dataclass(frozen=True)
-class RunResult:
+class RunResult(JsonRecord):
     """status: one of STATUSES.  stdout/stderr: raw bytes (stdout capped by the output limit).
     exit_code: the child's exit code, negative for a signal, None if it never ran.
     steps: exact steps used on a metered machine, None on an unmetered one.  wall_s: seconds."""
@@ -42,5 +42,3 @@ class RunResult:
             "wall_s": self.wall_s,
         }
 
-    def to_json(self) -> str:
-        return to_json(self.to_dict())

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from rsi.definitions import improves
 from rsi.goals import identity
 from rsi.programs import ObservedProgram
-from rsi.verdict import POSITIVE_KINDS, Verdict
+from rsi.verdict import Verdict, supports
 
 QUALITY_SCALE = 10**6
 
@@ -65,11 +65,11 @@ class AuditStep:
 
     @property
     def mahoney_improves(self) -> bool:
-        return self.verdict.kind in POSITIVE_KINDS
+        return supports(self.verdict)
 
     @property
     def better_3_4(self) -> bool:
-        return self.verdict_3_4.kind in POSITIVE_KINDS
+        return supports(self.verdict_3_4)
 
     def to_dict(self) -> dict:
         return {

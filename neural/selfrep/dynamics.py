@@ -28,7 +28,7 @@ from torch import Tensor
 
 from neural.metrics import QuineMetrics, quine_metrics, rms_of
 from neural.selfrep.net import SelfRepNet, apply, init_weights
-from rsi.records import to_json
+from rsi.records import JsonRecord
 
 CLASSES = ("divergent", "zero", "fixpoint", "other")
 EPSILON = 1e-5
@@ -112,7 +112,7 @@ def identity_fixpoint(net: SelfRepNet) -> Tensor:
 
 
 @dataclass(frozen=True)
-class RunsResult:
+class RunsResult(JsonRecord):
     """R independent runs (seeds seed … seed+R−1) of self-application or self-training."""
 
     mode: str  # self-application | self-training
@@ -137,8 +137,6 @@ class RunsResult:
                 "runs": [{"seed": s, "class": c, "steps": t, **m.to_dict()}
                          for s, c, t, m in zip(self.seeds, self.classes, self.steps_taken, self.metrics, strict=False)]}
 
-    def to_json(self) -> str:
-        return to_json(self.to_dict())
 
 
 def run_self_replication(net: SelfRepNet, mode: str, runs: int, budget: int, seed: int = 0,
@@ -186,7 +184,7 @@ class NoiseLevel:
 
 
 @dataclass(frozen=True)
-class NoiseResult:
+class NoiseResult(JsonRecord):
     net: SelfRepNet
     fixpoints: int
     trials: int
@@ -200,8 +198,6 @@ class NoiseResult:
                 "steps": self.steps, "eps": self.eps, "seed": self.seed,
                 "levels": [level.to_dict() for level in self.levels]}
 
-    def to_json(self) -> str:
-        return to_json(self.to_dict())
 
 
 def noise_robustness(net: SelfRepNet, fixpoints: Tensor, trials: int = 100, levels: range = range(10),

@@ -34,7 +34,7 @@ from torch import Tensor
 from neural.population import CheckpointMismatch, load_checkpoint, resolve_device, save_atomically
 from neural.selfrep.dynamics import DIVERGENT, EPSILON, ZERO, class_codes, class_counts, gradient_step
 from neural.selfrep.net import SelfRepNet, apply, random_weights
-from rsi.records import to_json
+from rsi.records import JsonRecord
 
 CHECKPOINT_VERSION = 1
 
@@ -72,7 +72,7 @@ class SoupConfig:
 
 
 @dataclass(frozen=True)
-class SoupResult:
+class SoupResult(JsonRecord):
     net: SelfRepNet
     config: SoupConfig
     device: str
@@ -90,8 +90,6 @@ class SoupResult:
                 "wall_s": self.wall_s, "final": self.final, "final_per_soup": list(self.final_per_soup),
                 "counts": list(self.counts)}
 
-    def to_json(self) -> str:
-        return to_json(self.to_dict())
 
 
 def _partners(config: SoupConfig, rate: float, generator: torch.Generator) -> tuple[Tensor, Tensor]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import json
 import os
 import resource
 import shutil
@@ -32,6 +31,7 @@ from pathlib import Path
 
 from quines_text.sandbox import COMPILE_LIMITS, ToolchainMissing, cache_dir
 from rsi.atomic import atomic_path
+from rsi.records import JsonRecord
 
 TARGET = "wasm32-wasi"
 WASM_FLAGS: tuple[str, ...] = ("-O2", "-s", "-w")
@@ -41,7 +41,7 @@ _PREPARE_SOURCE = b"#include <stdio.h>\nint main(void){int t;if(scanf(\"%d\",&t)
 
 
 @dataclass(frozen=True)
-class WasmBuild:
+class WasmBuild(JsonRecord):
     """A compiled module: path in the cache (None when the compiler refused the text), the
     flags that worked (or were tried last), the compiler's messages, and whether it was cached."""
 
@@ -54,8 +54,6 @@ class WasmBuild:
         return {"module": str(self.module) if self.module else None, "flags": list(self.flags),
                 "stderr": self.stderr.decode("utf-8", "replace"), "cached": self.cached}
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict())
 
 
 def zig_path() -> Path | None:

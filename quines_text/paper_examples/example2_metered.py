@@ -17,8 +17,8 @@ from quines_text.machines import TextProgram, get_machine
 from rsi.definitions import has_goal_at
 from rsi.goals import prime
 from rsi.programs import SpecProgram, t
-from rsi.records import to_json
-from rsi.verdict import POSITIVE_KINDS
+from rsi.records import JsonRecord
+from rsi.verdict import supports
 
 # Programs that print their input t (the I/O convention: stdin is "t\n"), by metered machine.
 PRINT_T: dict[str, str] = {
@@ -27,7 +27,7 @@ PRINT_T: dict[str, str] = {
 
 
 @dataclass(frozen=True)
-class MeteredExample2:
+class MeteredExample2(JsonRecord):
     """lang: the metered machine.  first_halting_t: the smallest t with P(t) = t.
     goal_times / idealised_goal_times: the t <= checked_upto at which the real / the paper's
     program has goal PRIME up to the horizon.  differ: the t where the two answers differ."""
@@ -43,14 +43,12 @@ class MeteredExample2:
     def to_dict(self) -> dict:
         return asdict(self)
 
-    def to_json(self) -> str:
-        return to_json(self.to_dict())
 
 
 def _goal_times(program, checked_upto: int, horizon: int) -> tuple[int, ...]:
     return tuple(
         time for time in range(checked_upto + 1)
-        if has_goal_at(program, prime, time, horizon).kind in POSITIVE_KINDS
+        if supports(has_goal_at(program, prime, time, horizon))
     )
 
 

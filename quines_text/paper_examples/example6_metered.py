@@ -13,7 +13,6 @@ the first output time (2 x 2307 here) for the verdict to be decided.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from quines_text.languages import machine_info
@@ -21,13 +20,14 @@ from quines_text.machines import TextProgram
 from rsi.definitions import is_improving_sequence, values_on
 from rsi.examples import example6_source
 from rsi.goals import identity
-from rsi.verdict import POSITIVE_KINDS, HoldsUpTo, Refuted, Verdict
+from rsi.records import JsonRecord
+from rsi.verdict import HoldsUpTo, Refuted, Verdict, supports
 
 MACHINE = "c-wasm"
 
 
 @dataclass(frozen=True)
-class MeteredExample6:
+class MeteredExample6(JsonRecord):
     """machine and step_unit: where it ran; first_output_t[k]: the first t with P_{k+1}(t) > 0
     (None: none up to the horizon); values: the verdict on P_n(t) = 0 before it and t + n from
     it on; improving: is_improving_sequence(P_1 .. P_n, identity, horizon)."""
@@ -43,7 +43,7 @@ class MeteredExample6:
     @property
     def agrees(self) -> bool:
         """The paper's claim survives metering: the shape holds and the sequence improves."""
-        return self.values.kind in POSITIVE_KINDS and self.improving.kind in POSITIVE_KINDS
+        return supports(self.values) and supports(self.improving)
 
     def to_dict(self) -> dict:
         return {"machine": self.machine, "step_unit": self.step_unit, "programs": self.programs,
@@ -51,8 +51,6 @@ class MeteredExample6:
                 "values": self.values.to_dict(), "improving": self.improving.to_dict(),
                 "agrees": self.agrees}
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict())
 
 
 def _shape(chain: list[TextProgram], horizon: int) -> tuple[tuple[int | None, ...], Verdict]:

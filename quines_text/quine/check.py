@@ -26,7 +26,7 @@ from rapidfuzz.distance import Levenshtein
 
 from quines_text.languages import LANGUAGES
 from quines_text.run_result import RunResult
-from rsi.records import to_json
+from rsi.records import JsonRecord
 
 VERDICTS: tuple[str, ...] = ("quine", "cheating", "near", "not_quine", "error")
 CHECK_LANGS: tuple[str, ...] = tuple(name for name, lang in LANGUAGES.items() if lang.quine_check)
@@ -37,7 +37,7 @@ _STDERR_KEEP = 2000  # characters of the program's stderr kept in a verdict
 
 
 @dataclass(frozen=True)
-class QuineVerdict:
+class QuineVerdict(JsonRecord):
     """verdict: one of VERDICTS.  status: the sandbox status of the run the verdict rests on
     (the run without the source for `quine` and `cheating`, else the ordinary run).
     edit_distance: between the source and that run's output (None for `error`, where no output
@@ -55,8 +55,6 @@ class QuineVerdict:
     def to_dict(self) -> dict:
         return asdict(self)
 
-    def to_json(self) -> str:
-        return to_json(self.to_dict())
 
 
 def edit_distance(a: str, b: str) -> int:

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 from quines_text.quine.check import CHECK_LANGS, run_program
 from quines_text.quine.make import make
-from rsi.records import to_json
+from rsi.records import JsonRecord
 
 STOP_REASONS: tuple[str, ...] = ("cycle", "error", "max_steps", "unknown_language")
 
@@ -53,7 +53,7 @@ class Stage:
 
 
 @dataclass(frozen=True)
-class RelayResult:
+class RelayResult(JsonRecord):
     """stopped: one of STOP_REASONS.  period: cycle length when stopped == "cycle" (stage
     `cycle_start + period` has the text and language of stage `cycle_start`), else None.
     detail: one line on why it stopped."""
@@ -67,8 +67,6 @@ class RelayResult:
     def to_dict(self) -> dict:
         return asdict(self)
 
-    def to_json(self) -> str:
-        return to_json(self.to_dict())
 
 
 def _lang_of(index: int, text: str, langs: str | Sequence[str] | None, first_lang: str | None) -> str:

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import os
 import shutil
 import stat
@@ -38,6 +37,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from rsi.atomic import atomic_path
+from rsi.records import JsonRecord
 
 from .cgroups import make_cgroups, remove_cgroups
 from .limits import SandboxError, cache_dir, require_tool
@@ -46,7 +46,7 @@ NOBODY = 65534
 
 
 @dataclass(frozen=True)
-class Isolation:
+class Isolation(JsonRecord):
     """What the sandbox achieves on this host.  namespaces: bubblewrap's user, mount, PID,
     IPC, UTS, network and cgroup namespaces; bubblewrap: the binary used (None: not used);
     unprivileged_uid: the host uid of the run when the toolkit is root (None: the caller's);
@@ -72,8 +72,6 @@ class Isolation:
         data["layers"] = list(self.layers)
         return data
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict())
 
 
 def _atomic_copy(source: Path, target: Path) -> None:

@@ -33,13 +33,14 @@ the exit code the kernel gives agrees with it.
 """
 from __future__ import annotations
 
-import json
 import math
 import os
 import shutil
 import signal
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from rsi.records import JsonRecord
 
 LANGS: tuple[str, ...] = ("python", "c", "js")
 SOURCE_NAMES = {"python": "prog.py", "c": "prog.c", "js": "prog.js"}
@@ -71,7 +72,7 @@ def cache_dir() -> Path:
 
 
 @dataclass(frozen=True)
-class Limits:
+class Limits(JsonRecord):
     """Resource limits of one run.  wall_s: wall-clock seconds (the C compile counts);
     cpu_s: CPU seconds (soft rlimit; the hard one is a second later); memory_bytes: memory of
     the whole run (memory cgroup; address-space rlimit per process without one); output_bytes:
@@ -97,8 +98,6 @@ class Limits:
     def to_dict(self) -> dict:
         return asdict(self)
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict())
 
 
 COMPILE_LIMITS = Limits(wall_s=60.0, cpu_s=30.0, memory_bytes=2**30, output_bytes=2**20,

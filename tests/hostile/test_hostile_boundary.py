@@ -118,18 +118,6 @@ def test_every_boundary_program_has_a_case():
     assert programs == set(BY_NAME)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def private_c_cache(tmp_path_factory):
-    """Each run's marker makes new C sources: keep their binaries out of the user's cache."""
-    old = os.environ.get("XDG_CACHE_HOME")
-    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
-    yield
-    if old is None:
-        del os.environ["XDG_CACHE_HOME"]
-    else:
-        os.environ["XDG_CACHE_HOME"] = old
-
-
 class UnixListener:
     """A unix socket in the host's /tmp that counts the connections it accepts."""
 
