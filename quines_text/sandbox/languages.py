@@ -13,10 +13,14 @@ The Python child (quines_text/_sandbox_child.py) is started as `python -P -S -s 
 the stub reads the bootstrap and its settings (a marshal'ed dict) from the control pipe FD.
 Extra files for it (`extra_files`, e.g. a module the evaluator imports) are created in the run
 folder (the child starts with -P -S: `sys.path.insert(0, ".")` to import them); `argv`
-becomes the program's sys.argv[1:].
+becomes the program's sys.argv[1:].  By default the child's whole process tree is started
+ahead of the run and waits at that pipe (quines_text.sandbox.prestart: RSI_SANDBOX_PRESTART=0
+turns it off); the child then writes the run folder's files itself, byte-exact and 0644 as
+bubblewrap's --file would, before anything of the program runs.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib
@@ -33,9 +37,20 @@ from pathlib import Path
 
 from quines_text.run_result import STATUSES, RunResult
 
+from . import prestart
 from .cgroups import remove_tree
-from .launch import Launched, Plan, launch, python_executable, run_folder_name
-from .layers import _atomic_copy, isolation
+from .launch import (
+    Launched,
+    Plan,
+    Started,
+    discard,
+    finish,
+    launch,
+    python_executable,
+    run_folder_name,
+    start,
+)
+from .layers import Isolation, _atomic_copy, isolation
 from .limits import (
     COMPILE_LIMITS,
     SOURCE_NAMES,
@@ -95,9 +110,9 @@ class CBuild:
         return json.dumps(self.to_dict())
 
 
-def _run_folder() -> tuple[str, Path | None]:
+def _run_folder(iso: Isolation | None = None) -> tuple[str, Path | None]:
     """(the run folder's path inside the sandbox, the host folder behind it or None)."""
-    if isolation().namespaces:
+    if (iso or isolation()).namespaces:
         return run_folder_name(), None
     host_dir = Path(os.path.realpath(tempfile.mkdtemp(prefix="rsi-run-")))
     return str(host_dir), host_dir
@@ -105,10 +120,29 @@ def _run_folder() -> tuple[str, Path | None]:
 
 def _sandboxed(argv: list[str], limits: Limits, stdin: bytes, plan: Plan, *,
                deadline: float | None = None, memory_rlimit: str = "as",
-               folder: tuple[str, Path | None] | None = None) -> Launched:
-    """launch() with the host's isolation; without bubblewrap in a host folder of its own."""
+               folder: tuple[str, Path | None] | None = None,
+               ready: Started | None = None) -> Launched:
+    """launch() with the host's isolation; without bubblewrap in a host folder of its own.
+    ready: a pre-started tree (quines_text.sandbox.prestart) for argv and `folder`, fed
+    plan.feeds and stdin from now on (the files of `plan` are written into a host folder
+    here; with bubblewrap the child writes them)."""
     run_dir, host_dir = folder or _run_folder()
+    prestart.note(ready is not None)
     try:
+        if ready is not None:
+            begin = time.monotonic()
+            feeds, plan.feeds = plan.feeds, {}
+            try:
+                for name, data in plan.files.items():
+                    assert host_dir is not None  # with bubblewrap the child writes them
+                    (host_dir / name).write_bytes(data)
+            except BaseException:
+                discard(ready)
+                for fd in feeds:
+                    os.close(fd)
+                raise
+            return finish(ready, limits, stdin, feeds,
+                          begin + limits.wall_s if deadline is None else deadline, begin)
         return launch(isolation(), argv, limits, stdin, plan, run_dir=run_dir,
                       host_dir=host_dir, deadline=deadline, memory_rlimit=memory_rlimit)
     finally:
@@ -156,26 +190,95 @@ def parse_report(report: bytes, token: str) -> tuple[str, int | None, int] | Non
     return None
 
 
-def run_python(source: bytes, stdin: bytes, limits: Limits, expose: bool, meter: bool,
-               budget: int | None, *, extra_files: dict[str, bytes] | None = None,
-               argv: list[str] | None = None) -> RunResult:
-    reads, excluded, ext_dir, extension = _python_paths()
-    plan = Plan(files=dict(extra_files or {}), report_call=True)
-    if expose:
-        plan.files[SOURCE_NAMES["python"]] = source
-    token = secrets.token_hex(16)
-    # the report call (quines_text/_launcher.c, answer()): syscall(nr, magic, index of the
-    # status in STATUSES, steps or -1, exit code), then _exit(exit code); a seccomp
-    # notification that only the launcher sees.  With it there is no report pipe at all;
-    # without notifications the child writes a token-carrying line to a pipe instead.
-    report_call = [REPORT_SYSCALL, REPORT_MAGIC] if isolation().seccomp_notify else None
+@dataclass
+class PythonTree:
+    """A Python child's process tree started ahead of its program (quines_text.sandbox.prestart):
+    the command, the run folder, the control pipe's write end and the descriptor numbers the
+    child holds (control pipe, report pipe or -1)."""
+
+    started: Started
+    command: list[str]
+    folder: tuple[str, Path | None]
+    control_w: int
+    control_fd: int
+    report_fd: int
+
+    def alive(self) -> bool:
+        return self.started.alive()
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.control_w)
+        discard(self.started)
+        if self.folder[1] is not None:
+            remove_tree(self.folder[1])
+
+    def close_in_child(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.control_w)
+        self.started.close_in_child()
+
+
+def _python_plan(iso: Isolation, files: dict[str, bytes]) -> tuple[Plan, list[str], int, int, int]:
+    """(plan, command, control pipe's write end, its read end, report pipe's write end or -1)
+    of a Python child; the plan binds the installation, the bootstrap and the extension."""
+    _, _, _, extension = _python_paths()
+    plan = Plan(files=files, report_call=True)
     report_w = -1
-    if report_call is None:
+    if not iso.seccomp_notify:
         plan.report_r, report_w = os.pipe()
         plan.child_fds.append(report_w)
     control_r, control_w = os.pipe()
     plan.child_fds.append(control_r)
-    folder = _run_folder()
+    installs = sorted({os.path.realpath(p) for p in (sys.base_prefix, sys.base_exec_prefix)})
+    plan.binds += [*installs, str(BOOT), extension]
+    command = [python_executable(), "-P", "-S", "-s", "-c", PYTHON_STUB, str(control_r)]
+    return plan, command, control_w, control_r, report_w
+
+
+def _python_tree(iso: Isolation, limits: Limits) -> PythonTree:
+    """Start a Python child that waits for its settings (the pool's factory)."""
+    plan, command, control_w, control_r, report_w = _python_plan(iso, {})
+    folder = _run_folder(iso)
+    try:
+        started = start(iso, command, limits, plan, run_dir=folder[0], host_dir=folder[1])
+    except BaseException:
+        os.close(control_w)
+        if folder[1] is not None:
+            remove_tree(folder[1])
+        raise
+    return PythonTree(started, command, folder, control_w, control_r, report_w)
+
+
+def run_python(source: bytes, stdin: bytes, limits: Limits, expose: bool, meter: bool,
+               budget: int | None, *, extra_files: dict[str, bytes] | None = None,
+               argv: list[str] | None = None) -> RunResult:
+    reads, excluded, ext_dir, _ = _python_paths()
+    files = dict(extra_files or {})
+    if expose:
+        files[SOURCE_NAMES["python"]] = source
+    iso = isolation()
+    tree = None
+    if prestart.enabled():
+        found = prestart.take((iso, limits), functools.partial(_python_tree, iso, limits))
+        assert found is None or isinstance(found, PythonTree)
+        tree = found
+    # the report call (quines_text/_launcher.c, answer()): syscall(nr, magic, index of the
+    # status in STATUSES, steps or -1, exit code), then _exit(exit code); a seccomp
+    # notification that only the launcher sees.  With it there is no report pipe at all;
+    # without notifications the child writes a token-carrying line to a pipe instead.
+    report_call = [REPORT_SYSCALL, REPORT_MAGIC] if iso.seccomp_notify else None
+    token = secrets.token_hex(16)
+    child_files: dict[str, bytes] = {}  # written by the child: a pre-started bubblewrap tree
+    if tree is None:
+        plan, command, control_w, control_r, report_w = _python_plan(iso, files)
+        folder = _run_folder(iso)
+    else:
+        plan = Plan(files=files if tree.folder[1] is not None else {}, report_call=True)
+        plan.report_r = tree.started.report_r
+        command, folder, control_w = tree.command, tree.folder, tree.control_w
+        control_r, report_w = tree.control_fd, tree.report_fd
+        child_files = files if tree.folder[1] is None else {}
     run_dir = folder[0]
     config = {
         "boot": marshal.loads(_python_boot()), "source": source,
@@ -184,12 +287,11 @@ def run_python(source: bytes, stdin: bytes, limits: Limits, expose: bool, meter:
         "excluded": list(excluded), "ext_dir": ext_dir, "run_dir": run_dir,
         "read_roots": [run_dir, *reads], "report_fd": report_w, "control_fd": control_r,
         "argv": list(argv or []), "report_call": report_call, "statuses": list(STATUSES),
+        "files": child_files,
     }
     plan.feeds[control_w] = marshal.dumps(config)
-    installs = sorted({os.path.realpath(p) for p in (sys.base_prefix, sys.base_exec_prefix)})
-    plan.binds += [*installs, str(BOOT), extension]
-    command = [python_executable(), "-P", "-S", "-s", "-c", PYTHON_STUB, str(control_r)]
-    launched = _sandboxed(command, limits, stdin, plan, folder=folder)
+    launched = _sandboxed(command, limits, stdin, plan, folder=folder,
+                          ready=None if tree is None else tree.started)
     # with the report call only the launcher's record of it counts (launched.report is empty:
     # there is no pipe); the token-checked pipe only where the kernel has no notifications
     report = (launched.ending.report if report_call is not None

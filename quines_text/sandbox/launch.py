@@ -52,6 +52,9 @@ class Plan:
 
     binds: list[str] = field(default_factory=list)
     writable: dict[str, str] = field(default_factory=dict)
+    # host folder -> path inside: an overlay whose writes go to a tmpfs that vanishes with the
+    # run (bubblewrap's --tmp-overlay; the host folder is never written; namespaces only)
+    overlays: dict[str, str] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
     feeds: dict[int, bytes] = field(default_factory=dict)
     child_fds: list[int] = field(default_factory=list)
@@ -153,6 +156,8 @@ def _command(iso: Isolation, argv: list[str], limits: Limits, plan: Plan, run_di
             command += ["--ro-bind", source(path), path]
         for host, inside in plan.writable.items():
             command += ["--bind", source(host), inside]
+        for host, inside in plan.overlays.items():
+            command += ["--overlay-src", source(host), "--tmp-overlay", inside]
         for name, data in plan.files.items():
             fd = plan.pipe_to_child(data)
             plan.child_fds.remove(fd)
@@ -184,6 +189,41 @@ def _kill_group(proc: subprocess.Popen) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
+@dataclass
+class Started:
+    """A process tree started by `start` and not yet fed: the first half of a launch.  feeds:
+    pipes it reads before the program runs (bubblewrap's --file sources); stdin_w: the write
+    end of the program's stdin; pid: the host process that started it (a forked child must
+    not use its parent's trees)."""
+
+    proc: subprocess.Popen
+    groups: RunCgroups
+    status_r: int
+    stdin_w: int
+    report_r: int | None
+    stage_dir: str | None
+    run_dir: str
+    feeds: dict[int, bytes]
+    pid: int = field(default_factory=os.getpid)
+
+    def alive(self) -> bool:
+        return self.pid == os.getpid() and self.proc.poll() is None
+
+    def close_in_child(self) -> None:
+        """In a forked child: close this tree's descriptors, leave the parent's processes."""
+        for fd in self._descriptors():
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        for stream in (self.proc.stdout, self.proc.stderr):
+            with contextlib.suppress(OSError):
+                if stream is not None:
+                    stream.close()
+
+    def _descriptors(self) -> list[int]:
+        own = [*self.feeds, self.status_r, self.stdin_w]
+        return [fd for fd in own + [-1 if self.report_r is None else self.report_r] if fd >= 0]
+
+
 def launch(iso: Isolation, argv: list[str], limits: Limits, stdin: bytes, plan: Plan, *,
            run_dir: str | None = None, host_dir: Path | None = None,
            deadline: float | None = None, memory_rlimit: str = "as") -> Launched:
@@ -191,25 +231,45 @@ def launch(iso: Isolation, argv: list[str], limits: Limits, stdin: bytes, plan: 
     this returns.  run_dir: the run folder's path inside (default: a fresh name); host_dir:
     the run folder without bubblewrap (made and removed by the caller).  deadline:
     time.monotonic() at which the run is killed (default: now + limits.wall_s)."""
-    start = time.monotonic()
-    deadline = start + limits.wall_s if deadline is None else deadline
+    begin = time.monotonic()
+    deadline = begin + limits.wall_s if deadline is None else deadline
+    feeds = plan.feeds
+    plan.feeds = {}
+    try:
+        started = start(iso, argv, limits, plan, run_dir=run_dir, host_dir=host_dir,
+                        memory_rlimit=memory_rlimit)
+    except BaseException:
+        for fd in feeds:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        raise
+    return finish(started, limits, stdin, feeds, deadline, begin)
+
+
+def start(iso: Isolation, argv: list[str], limits: Limits, plan: Plan, *,
+          run_dir: str | None = None, host_dir: Path | None = None,
+          memory_rlimit: str = "as") -> Started:
+    """Start the whole process tree of one run (cgroups, the stage, bubblewrap, the launcher's
+    init, the program) without feeding it anything: it waits on its input pipes.  The files of
+    `plan` are written into host_dir (without bubblewrap) or given to bubblewrap, whose pipes
+    `finish` feeds; plan.feeds must be empty (give them to `finish`).  Every descriptor in
+    `plan` is closed or owned by the result when this returns."""
+    assert not plan.feeds, "start() feeds nothing: give the feeds to finish()"
     groups = make_cgroups(limits.memory_bytes, limits.processes) if (
         iso.memory_cgroup or iso.pids_cgroup) else RunCgroups(None, None, 1)
     status_r, status_w = os.pipe()
     plan.child_fds.append(status_w)
-    bpf_r = filter_pipe(iso.seccomp_notify) if iso.seccomp else None
-    if bpf_r is not None:
-        plan.child_fds.append(bpf_r)
     if run_dir is None:
         run_dir = str(host_dir) if host_dir is not None else run_folder_name()
-    if host_dir is not None:
-        for name, data in plan.files.items():
-            (host_dir / name).write_bytes(data)
-    proc = None
-    collected: dict[str, bytearray] = {}
-    ended = "done"
     stage_dir = None
+    proc = None
     try:
+        bpf_r = filter_pipe(iso.seccomp_notify) if iso.seccomp else None
+        if bpf_r is not None:
+            plan.child_fds.append(bpf_r)
+        if host_dir is not None:
+            for name, data in plan.files.items():
+                (host_dir / name).write_bytes(data)
         if iso.unprivileged_uid is not None and iso.namespaces:
             stage_dir = tempfile.mkdtemp(prefix="rsi-stage-")
             os.chmod(stage_dir, 0o755)
@@ -221,35 +281,54 @@ def launch(iso: Isolation, argv: list[str], limits: Limits, stdin: bytes, plan: 
         for fd in [*plan.child_fds, *extra]:
             os.close(fd)
         plan.child_fds = []
-        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
-        if stdin:
-            plan.feeds[os.dup(proc.stdin.fileno())] = stdin
+        assert proc.stdin is not None
+        stdin_w = os.dup(proc.stdin.fileno())
         proc.stdin.close()
-        sinks = {proc.stdout.fileno(): "stdout", proc.stderr.fileno(): "stderr",
-                 status_r: "status"}
-        if plan.report_r is not None:
-            sinks[plan.report_r] = "report"
-        collected, ended = _pump(proc, plan.feeds, sinks, limits, deadline)
-        kills = oom_kills(groups.memory)
-    finally:
+    except BaseException:
         if proc is not None:
             _kill_group(proc)
+            _reap(proc)
         remove_cgroups(groups)
         if stage_dir is not None:
             remove_tree(Path(stage_dir))
-        own = [*plan.child_fds, *plan.feeds, status_r]
-        if plan.report_r is not None:
-            own.append(plan.report_r)
-        for fd in own:
+        for fd in [*plan.child_fds, *plan.feeds, status_r] + (
+                [] if plan.report_r is None else [plan.report_r]):
             with contextlib.suppress(OSError):
                 os.close(fd)
-        if proc is not None:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=5)
-            for stream in (proc.stdin, proc.stdout, proc.stderr):
-                if stream is not None:
-                    stream.close()
-    wall = time.monotonic() - start
+        plan.child_fds, plan.feeds = [], {}
+        raise
+    feeds, plan.feeds = plan.feeds, {}
+    return Started(proc, groups, status_r, stdin_w, plan.report_r, stage_dir, run_dir, feeds)
+
+
+def finish(started: Started, limits: Limits, stdin: bytes, feeds: dict[int, bytes],
+           deadline: float, begin: float) -> Launched:
+    """Feed a started tree (its own feeds, `feeds`: write end -> bytes, and the program's
+    stdin), read its output under the caps until it ends or `deadline` (time.monotonic())
+    passes, then kill what is left and remove its cgroups and stage folder.  Launched.wall_s
+    counts from `begin`.  Every descriptor of `started` and `feeds` is closed on return."""
+    all_feeds = {**started.feeds, **feeds}
+    started.feeds = {}
+    if stdin:
+        all_feeds[started.stdin_w] = stdin
+    else:
+        os.close(started.stdin_w)
+    started.stdin_w = -1
+    proc = started.proc
+    assert proc.stdout is not None and proc.stderr is not None
+    sinks = {proc.stdout.fileno(): "stdout", proc.stderr.fileno(): "stderr",
+             started.status_r: "status"}
+    if started.report_r is not None:
+        sinks[started.report_r] = "report"
+    collected: dict[str, bytearray] = {}
+    ended = "done"
+    try:
+        collected, ended = _pump(proc, all_feeds, sinks, limits, deadline)
+        kills = oom_kills(started.groups.memory)
+    finally:
+        started.feeds = all_feeds
+        discard(started)
+    wall = time.monotonic() - begin
     status_text = collected["status"].decode("utf-8", "replace")
     exit_code, rss, cpu, error, refused = _parse_status(status_text)
     report = _parse_report_line(status_text)
@@ -264,6 +343,30 @@ def launch(iso: Isolation, argv: list[str], limits: Limits, stdin: bytes, plan: 
     return Launched(bytes(collected["stdout"][: limits.output_bytes]),
                     bytes(collected["stderr"][: limits.output_bytes]),
                     bytes(collected["report"]), ending, wall)
+
+
+def discard(started: Started) -> None:
+    """Kill a started tree, remove its cgroups and stage folder, close its descriptors and
+    reap it; never raises (a tree that waited too long, or at exit)."""
+    proc = started.proc
+    _kill_group(proc)
+    remove_cgroups(started.groups)
+    if started.stage_dir is not None:
+        remove_tree(Path(started.stage_dir))
+    for fd in started._descriptors():
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    started.feeds, started.stdin_w, started.status_r, started.report_r = {}, -1, -1, None
+    _reap(proc)
+
+
+def _reap(proc: subprocess.Popen) -> None:
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=5)
+    for stream in (proc.stdin, proc.stdout, proc.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
 
 
 def _pump(proc: subprocess.Popen, feeds: dict[int, bytes], sinks: dict[int, str],

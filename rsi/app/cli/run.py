@@ -57,13 +57,15 @@ def with_limits(machine: Any, wall_s: float | None, cpu_s: float | None,
 
 
 def _isolation_of(machine: Any) -> dict | None:
-    """The sandbox's active layers (quines_text.sandbox.isolation) for a sandboxed machine;
-    None for one that runs in-process (bf, bff)."""
+    """The sandbox's active layers (quines_text.sandbox.isolation) for a sandboxed machine,
+    and whether the run took a pre-started tree (quines_text.sandbox.prestart); None for one
+    that runs in-process (bf, bff)."""
     if not hasattr(machine, "limits") or getattr(machine, "in_process", False):
         return None
     from quines_text import sandbox
+    from quines_text.sandbox import prestart
 
-    return sandbox.isolation().to_dict()
+    return {**sandbox.isolation().to_dict(), "prestarted": prestart.used_by_last_run()}
 
 
 def _render(data: dict) -> None:
@@ -81,10 +83,12 @@ def _render(data: dict) -> None:
 
 
 def register(app: typer.Typer) -> None:
+    from quines_text.languages import EXTENSIONS, LANGUAGES  # the registry: stdlib only, cheap
+
     @app.command("run")
     def run_command(
-        file: Path = typer.Argument(..., help="program file (.py .c .js .bf .b .bff)"),
-        lang: str | None = typer.Option(None, "--lang", help="python, c, js, bf or bff"),
+        file: Path = typer.Argument(..., help=f"program file ({' '.join(EXTENSIONS)})"),
+        lang: str | None = typer.Option(None, "--lang", help=", ".join(LANGUAGES)),
         stdin: str | None = typer.Option(None, "--stdin", help="text fed to the program"),
         t: int | None = typer.Option(None, "--t", help="input t; also print P(t)"),
         metered: bool = typer.Option(False, "--metered", help="metered machine: t steps"),
