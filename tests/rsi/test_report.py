@@ -105,6 +105,32 @@ def test_numbers_of_results_json_appear_on_the_page(report):
         assert f"Deterministic replay: D_n run afresh for n = {checked}:" in page
 
 
+def test_example6_on_the_metered_c_machine_is_in_results_json_and_on_the_page(report):
+    from quines_text.machines.wasm_build import toolchain_missing
+
+    _, _, results, page = report
+    six = results["stages"]["examples"]["result"]["metered_example6"]
+    missing = toolchain_missing()
+    if missing is not None:
+        assert six == {"skipped": f"the metered C machine c-wasm cannot run here: {missing}"}
+        assert html.escape(f"Not run: {six['skipped']}.") in page
+        return
+    assert (six["machine"], six["programs"]) == ("c-wasm", 2)
+    first = six["first_output_t"]
+    assert len(first) == 2 and all(isinstance(t, int) and t > 0 for t in first)
+    # the horizon comes from the data: the scan's last t (a t with output) plus the margin
+    scan = six["output_time_scan"]
+    assert scan[0] == 0 and six["horizon"] == scan[-1] + six["margin"] and scan[-1] >= first[0]
+    assert six["values"]["kind"] == six["improving"]["kind"] == "holds_up_to"
+    assert six["improving"]["horizon"] == six["horizon"] and six["agrees"]
+    assert results["stages"]["examples"]["result"]["all_agree"] is all(
+        example["agrees"] for example in results["stages"]["examples"]["result"]["examples"])
+    for n, t in enumerate(first, start=1):
+        row = [n, six["machine"], six["step_unit"], t, "holds_up_to", "holds_up_to", six["horizon"], True]
+        assert "<tr>" + "".join(f"<td>{html.escape(fmt(v))}</td>" for v in row) + "</tr>" in page
+    assert f"found by the scan t = {', '.join(map(str, scan))}" in page
+
+
 def test_the_weights_section_has_three_series_and_says_where_each_bound_is_tighter(report):
     _, _, results, page = report
     series = results["stages"]["weights"]["result"]["series"]

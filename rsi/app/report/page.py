@@ -69,7 +69,28 @@ def _examples(result: dict[str, Any]) -> str:
                          example["agreement"][label]))
     agree = sum(example["agrees"] for example in result["examples"])
     return (_table(("example", "claim checked", "paper", "verdict", "evidence", "agrees"), rows)
-            + _p(f"{agree} of {len(result['examples'])} examples agree with the paper."))
+            + _p(f"{agree} of {len(result['examples'])} examples agree with the paper.")
+            + _metered_example6(result.get("metered_example6")))
+
+
+def _metered_example6(six: dict[str, Any] | None) -> str:
+    if six is None:
+        return ""
+    head = "<h3>Example 6 on the metered C machine</h3>"
+    if "skipped" in six:
+        return head + _p(f"Not run: {six['skipped']}.")
+    rows = [(n, six["machine"], six["step_unit"], first, six["values"]["kind"], six["improving"]["kind"],
+             six["horizon"], six["agrees"])
+            for n, first in enumerate(six["first_output_t"], start=1)]
+    scan = ", ".join(map(str, six["output_time_scan"]))
+    return (head + _p("P_n(t) is what P_n prints within t steps of the machine, so P_n(t) = 0 until the run "
+                      "has had its steps and t + n from there on; the improving-sequence verdict is on "
+                      "P_1 .. P_n for the identity goal up to the horizon.")
+            + _table(("n", "machine", "step unit", "first t with P_n(t) > 0", "P_n(t) = 0, then t + n",
+                      f"P_1 .. P_{six['programs']} improving", "horizon", "agrees"), rows)
+            + _p(f"Horizon from the data: the output time of P_1, found by the scan t = {scan} (t_0 = 0, "
+                 f"t_(k+1) = the steps the run on input t_k takes), plus {six['margin']}; computed in "
+                 f"{fmt(six['seconds'])} s."))
 
 
 def _chains(result: dict[str, Any], png: bytes | None) -> str:

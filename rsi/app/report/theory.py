@@ -1,10 +1,11 @@
 """The report's stages on Mahoney 2008 itself: Examples 1-6 (`rsi.examples`, Example 6 in
-`quines_text.paper_examples`), RSI chains
+`quines_text.paper_examples`, and Example 6 again on the metered C machine), RSI chains
 with the Theorem's O(log n) bound (`quines_text.chain`), and the proof obligations of the
 definitions (`proofs.obligations`).  Each stage returns JSON-able data; the harness and the
 proofs are imported inside the functions (rsi core imports nothing of them)."""
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -14,14 +15,35 @@ Tick = Callable[[str], None]
 
 
 def examples_stage(sizes: ReportSizes, device: str, tick: Tick) -> dict[str, Any]:
-    """Every claim of Examples 1-6 computed and compared with the paper."""
+    """Every claim of Examples 1-6 computed and compared with the paper, and Example 6 on the
+    metered C machine (metered_example6)."""
     from quines_text.paper_examples.example6 import ALL_EXAMPLES
 
     results = []
     for example in ALL_EXAMPLES:
         results.append(example.check().to_dict())
         tick(f"Example {example.number}")
-    return {"examples": results, "all_agree": all(result["agrees"] for result in results)}
+    metered = metered_example6()
+    tick("Example 6 on c-wasm")
+    agree = all(result["agrees"] for result in results) and metered.get("agrees", True)
+    return {"examples": results, "all_agree": agree, "metered_example6": metered}
+
+
+def metered_example6(programs: int = 2) -> dict[str, Any]:
+    """Example 6's P_1 .. P_programs on c-wasm over a horizon taken from the data: the output
+    time of P_1 (`output_time`) plus MARGIN.  {"skipped": why} when the toolchain is missing."""
+    from quines_text.machines.wasm_build import toolchain_missing
+    from quines_text.paper_examples.example6_metered import MARGIN, example6_on_machine, output_time
+    from rsi.examples import example6_source
+
+    missing = toolchain_missing()
+    if missing is not None:
+        return {"skipped": f"the metered C machine c-wasm cannot run here: {missing}"}
+    began = time.perf_counter()
+    first, scan = output_time(example6_source())
+    result = example6_on_machine(programs=programs, horizon=first + MARGIN)
+    return {**result.to_dict(), "output_time_scan": list(scan), "margin": MARGIN,
+            "seconds": round(time.perf_counter() - began, 2)}
 
 
 def chains_stage(sizes: ReportSizes, device: str, tick: Tick) -> dict[str, Any]:
