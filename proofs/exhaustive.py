@@ -6,7 +6,7 @@ T = 4: 4**5 = 1,024 programs, 1,048,576 ordered pairs), read on the horizon T.  
 computed at once with numpy, following the finite-horizon reading documented in
 `rsi.definitions` (has goal: every t in (C, T // 2] has a better t' <= T and no worse one,
 for some C <= T // 4; condition 3:
-some t <= T is better; condition 4: a t <= T // 2 after Q's last worse result, better when
+some t <= T is better; condition 4: a t <= T after Q's last worse result, better when
 condition 3 is enforced).  `agreement` checks this mirror against the core definitions on
 sampled pairs each run (and on every pair of a smaller domain in the tests), so a change in
 the core cannot pass unnoticed.  Laws on the matrices: irreflexive (diagonal), asymmetric
@@ -75,7 +75,7 @@ def _condition_masks(data: bytes, shape: tuple[int, ...], dtype: str,
                      condition_3_enforced: bool) -> dict[int, np.ndarray]:
     g = np.frombuffer(data, dtype=dtype).reshape(shape)
     horizon = g.shape[1] - 1
-    window = horizon // 2
+    window = horizon
     better = g[:, None, :] > g[None, :, :]
     worse = g[:, None, :] < g[None, :, :]
     any_worse = worse.any(axis=2)

@@ -164,7 +164,7 @@ def growing_programs(max_delay: int = 3) -> st.SearchStrategy[SpecProgram]:
 def _delayed(p: SpecProgram, extra: int) -> tuple[SpecProgram, SpecProgram]:
     """(P, Q) with Q = P halting `extra` steps later: Q worse first, then equal (never better);
     with P halting within 3 steps and extra <= 3, Q's last worse t is below the default
-    horizon's T // 2 = 6, so conditions 1, 2 and 4 (read without 3) hold and only 3 fails."""
+    horizon T, so conditions 1, 2 and 4 (read without 3) hold and only 3 fails."""
     return p, _spec(p.value_form, p.steps_form + extra)
 
 

@@ -21,8 +21,7 @@ on the harness), and for each P_i reports:
 - `improves_prev`: with a goal, the verdict of `rsi.definitions.improves(P_i, P_{i-1}, G, T)`.
   When no P_i prints a natural number for any t <= T, nothing can be compared: the report's
   `horizon_note` says so and `first_output_t` is the smallest t at which P_1 prints one (the
-  smallest horizon that shows anything; conditions 3 and 4 look at t <= T // 2, so deciding
-  improvement needs T >= 2 * first_output_t).
+  smallest horizon that shows anything).
 - `complexity`: upper bounds on K(P_i) from `rsi.complexity.complexity_bounds`.
 
 The constructive description D_n is real Python text: the fixed CONTROL program after three
@@ -276,8 +275,7 @@ def _horizon_note(programs: Sequence[TextProgram], horizon: int) -> tuple[int | 
     if first is None:
         return None, f"{shown}, and P_1 prints none up to t = {FIRST_OUTPUT_SEARCH_LIMIT}"
     return first, (f"{shown}: P_1 first prints one at t = {first}, so --horizon {first} is the "
-                   f"smallest that shows anything, and deciding improvement (conditions 3 and 4 "
-                   f"look at t <= T // 2) needs --horizon {2 * first} or more")
+                   f"smallest that shows anything")
 
 
 def _fit(ns: Sequence[int], sizes: Sequence[int]) -> LogFit | None:

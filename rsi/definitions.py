@@ -21,7 +21,12 @@ How a horizon T is read (the quantifiers range over all t, running reaches only 
   said of the t beyond T // 2 except through the horizon).  The claim `HoldsUpTo(T)` only if C <= T // 4, so that at
   least the quarter (T // 4, T // 2] of the times is settled; a larger C (a failure close to
   the horizon, e.g. G(P(t)) = PRIME(t) dropping after each prime) gives `Unknown` with C.
-  The same window t <= T // 2 is used for the t of "improves" conditions 3 and 4.
+- "Q improves on P" (conditions 3 and 4 share their t): the t is the smallest t <= T with
+  G(Q(t)) > G(P(t)) and no t' in (t, T] with G(Q(t')) < G(P(t')) -- the finite reading of
+  "there exists t ... there does not exist t' > t".  Condition 3 is then `Proven` by that
+  witness and condition 4 `HoldsUpTo(T)`; evidence["conditions"]["4"]["evidence"]
+  ["checked_t_prime"] is the range (t, T] actually checked, so a witness near T (little
+  left to check) is visible.
 - A `TableProgram` is constant from its last entry on, so everything about it is decided
   exactly, whatever the horizon: a constant tail never increases, so "has goal at t" is
   `Refuted` for every t at or after the tail, and "has goal" is `Refuted` for every table.
@@ -229,7 +234,7 @@ def _conditions_3_and_4(
     worse[:t_min] = False
     worse_at = np.flatnonzero(worse)
     last_worse = int(worse_at[-1]) if worse_at.size else -1
-    window = upto if exact else horizon // 2
+    window = upto if exact else horizon
     candidates = np.arange(max(last_worse + 1, t_min), window + 1)
     if need_better:
         candidates = candidates[better[candidates]]
@@ -297,7 +302,7 @@ def improves(
     conditions are met: [1] P has goal G.  [2] Q has goal G.  [3] There exists t such that
     G(Q(t)) > G(P(t)).  [4] There does not exist t' > t such that G(Q(t')) < G(P(t'))."
 
-    The t of condition 4 is the t of condition 3: the smallest t <= T // 2 with
+    The t of condition 4 is the t of condition 3: the smallest t <= T with
     G(Q(t)) > G(P(t)) after which Q is never worse up to T.  `conditions` selects which
     conditions are enforced (the others are still evaluated and reported), so the necessity
     of each can be tested; without 3, the t of condition 4 is any t after Q's last worse

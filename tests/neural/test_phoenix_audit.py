@@ -47,7 +47,7 @@ def test_better_early_but_worse_at_the_last_budget_is_refuted_by_condition_4():
     p = program([10, 20, 30, 40, 50, 60, 70, 80, 90])
     q = program([15, 25, 35, 45, 55, 65, 75, 85, 89])
     step = audit_step(0, p, q, greedy_kept_new=True)
-    # no t <= T // 2 = 4 after the last worse t' = 8: condition 4 has no t to start from
+    # no t <= T = 8 after the last worse t' = 8: condition 4 has no t to start from
     assert step.verdict_3_4.kind == "unknown" and step.verdict_3_4.reason.startswith("condition 4")
     assert not step.mahoney_improves and step.to_dict()["disagree"]
 

@@ -122,6 +122,16 @@ def test_the_t_of_condition_4_is_the_t_of_condition_3():
     assert verdict.evidence["conditions"]["3"]["evidence"]["t"] == 6
 
 
+def test_the_shared_t_may_lie_anywhere_up_to_the_horizon():
+    # Q = P = t + 1 until t = 70, Q = t + 2 from there: the witness is past T // 2 = 50.
+    late = SpecProgram(lambda k: k + 2 if k >= 70 else k + 1, 0)
+    verdict = improves(late, PLUS_1, identity, 100)
+    assert verdict.kind == "holds_up_to" and verdict.evidence["t"] == 70
+    assert verdict.evidence["conditions"]["4"]["evidence"]["checked_t_prime"] == [71, 100]
+    # a horizon that stops before the better t cannot see it
+    assert improves(late, PLUS_1, identity, 69).kind == "unknown"
+
+
 def test_improves_unknown_without_a_better_t_and_p_improves_on_p_without_condition_3():
     assert improves(PLUS_1, PLUS_1, identity, 100).kind == "unknown"
     assert improves(PLUS_1, PLUS_1, identity, 100, conditions=(1, 2, 4)).kind == "holds_up_to"
