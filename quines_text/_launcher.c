@@ -11,6 +11,11 @@
        N-th SOURCE (0, 1, ...): paths the unprivileged UID could not reach on the host (a
        Python installed under /root).  Then it drops every group and becomes UID (-u) and
        execs PROG (bwrap, or the launcher's init mode where bubblewrap is unavailable).
+     launcher stage ... [-c COVER]... [-i PATH]... [-w PATH]... -- PROG ARGS
+       Without bubblewrap (root only): in a private mount namespace, covers each folder COVER
+       with an empty tmpfs (so the run's uid sees none of what was there: /root, the other
+       runs' folders in /tmp) and binds each PATH back at its own path, read-only (-i) or
+       writable (-w), before it becomes UID.
 
      launcher init -s STATUS_FD -d RUN_DIR -r SPEC [-f BPF_FD [-n [-R]]] [-1] -- PROGRAM ARGS
        Inside the sandbox (pid 1 of bubblewrap's PID namespace with -1).  Loads the seccomp
@@ -96,22 +101,72 @@ static void bind_source(const char *source, const char *target) {
     if (mount(source, target, NULL, MS_BIND | MS_REC, NULL) != 0) fail("bind %s", source);
 }
 
+/* mkdir -p for the folders above `path` (mode 0755), on the tmpfs that covers them. */
+static void make_parents(const char *path) {
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) { errno = ENAMETOOLONG; fail("%s", path); }
+    for (char *slash = strchr(buf + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+        *slash = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST) fail("mkdir %s", buf);
+        *slash = '/';
+    }
+}
+
+/* Bind the object behind `fd` (an O_PATH descriptor opened before the covers) back at `path`,
+   read-only unless `writable`. */
+static void bind_in_place(int fd, const char *path, int writable) {
+    struct stat st;
+    if (fstat(fd, &st) != 0) fail("stat %s", path);
+    make_parents(path);
+    if (S_ISDIR(st.st_mode)) {
+        if (mkdir(path, 0755) != 0 && errno != EEXIST) fail("mkdir %s", path);
+    } else {
+        int made = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (made < 0) fail("create %s", path);
+        close(made);
+    }
+    char from[64];
+    snprintf(from, sizeof from, "/proc/self/fd/%d", fd);
+    if (mount(from, path, NULL, MS_BIND | MS_REC, NULL) != 0) fail("bind %s", path);
+    if (!writable && mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0)
+        fail("remount %s read-only", path);
+    close(fd);
+}
+
 static int stage(int argc, char **argv) {
-    const char *procs[MAX_LIST], *sources[MAX_LIST], *tmpfs = NULL, *dir = NULL;
-    int nprocs = 0, nsources = 0, opt;
+    const char *procs[MAX_LIST], *sources[MAX_LIST], *covers[MAX_LIST], *places[MAX_LIST];
+    const char *tmpfs = NULL, *dir = NULL;
+    int nprocs = 0, nsources = 0, ncovers = 0, nplaces = 0, writable[MAX_LIST], opt;
     long uid = -1;
-    while ((opt = getopt(argc, argv, "+g:u:m:t:b:")) != -1) {
+    while ((opt = getopt(argc, argv, "+g:u:m:t:b:c:i:w:")) != -1) {
         switch (opt) {
         case 'g': if (nprocs < MAX_LIST) procs[nprocs++] = optarg; break;
         case 'u': uid = atol(optarg); break;
         case 'm': dir = optarg; break;
         case 't': tmpfs = optarg; break;
         case 'b': if (nsources < MAX_LIST) sources[nsources++] = optarg; break;
+        case 'c': if (ncovers < MAX_LIST) covers[ncovers++] = optarg; break;
+        case 'i': case 'w':
+            if (nplaces < MAX_LIST) { writable[nplaces] = opt == 'w'; places[nplaces++] = optarg; }
+            break;
         default: return 125;
         }
     }
     if (optind >= argc) { errno = EINVAL; fail("stage: no program"); }
     for (int i = 0; i < nprocs; i++) write_file(procs[i], "0\n");
+    if (ncovers > 0) {  /* no bubblewrap: hide folders, put back only what the run needs */
+        int fds[MAX_LIST];
+        if (unshare(CLONE_NEWNS) != 0) fail("unshare mount namespace");
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail("make mounts private");
+        /* opened in the new namespace (a bind's source must be one of its mounts), before
+           the covers hide them */
+        for (int i = 0; i < nplaces; i++)
+            if ((fds[i] = open(places[i], O_PATH | O_CLOEXEC)) < 0) fail("open %s", places[i]);
+        for (int i = 0; i < ncovers; i++)
+            if (mount("rsi-cover", covers[i], "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755") != 0)
+                fail("cover %s", covers[i]);
+        for (int i = 0; i < nplaces; i++) bind_in_place(fds[i], places[i], writable[i]);
+    }
     if (dir) {
         if (unshare(CLONE_NEWNS) != 0) fail("unshare mount namespace");
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail("make mounts private");

@@ -112,9 +112,12 @@ class CBuild:
 
 def _run_folder(iso: Isolation | None = None) -> tuple[str, Path | None]:
     """(the run folder's path inside the sandbox, the host folder behind it or None)."""
-    if (iso or isolation()).namespaces:
+    iso = iso or isolation()
+    if iso.namespaces:
         return run_folder_name(), None
     host_dir = Path(os.path.realpath(tempfile.mkdtemp(prefix="rsi-run-")))
+    if iso.unprivileged_uid is not None:
+        os.chown(host_dir, iso.unprivileged_uid, iso.unprivileged_uid)
     return str(host_dir), host_dir
 
 
@@ -205,6 +208,9 @@ class PythonTree:
 
     def alive(self) -> bool:
         return self.started.alive()
+
+    def pid(self) -> int:
+        return self.started.proc.pid
 
     def discard(self) -> None:
         with contextlib.suppress(OSError):

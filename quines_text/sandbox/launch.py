@@ -19,6 +19,7 @@ import os
 import secrets
 import selectors
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -172,16 +173,50 @@ def _command(iso: Isolation, argv: list[str], limits: Limits, plan: Plan, run_di
         stage = [launcher, "stage", "-u", str(iso.unprivileged_uid)]
         for procs in groups.procs_files:
             stage += ["-g", procs]
-        stage += ["-m", str(stage_dir)]
         if iso.namespaces:
-            stage += ["-t", f"{limits.disk_bytes}:{limits.inodes}"]
-        for path in stage_sources:
-            stage += ["-b", path]
+            stage += ["-m", str(stage_dir), "-t", f"{limits.disk_bytes}:{limits.inodes}"]
+            for path in stage_sources:
+                stage += ["-b", path]
+        else:
+            stage += _covers(launcher, plan, run_dir)
         command = [*stage, "--", *command]
     elif groups.procs_files:
         command = [launcher, "stage", *[a for p in groups.procs_files for a in ("-g", p)],
                    "--", *command]
     return command, extra
+
+
+def _covers(launcher: str, plan: Plan, run_dir: str) -> list[str]:
+    """The stage's options without bubblewrap (root only): cover with an empty tmpfs the
+    folder holding the run folder (the other runs' folders, the host's sockets in /tmp) and
+    the highest folder the unprivileged uid cannot search above each path the run reads (a
+    Python under /root), then bind back at its own path each of those paths (read-only), the
+    run folder and the writable folders."""
+    from .layers import reachable_by_others
+
+    readable = sorted({launcher, *plan.binds})
+    covers = {os.path.dirname(os.path.abspath(run_dir))}
+    for path in readable:
+        if not reachable_by_others(path, os.path.getmtime(path)):
+            parts = os.path.abspath(path).split("/")
+            blocked = next((prefix for prefix in ("/".join(parts[:k]) for k in range(2, len(parts)))
+                            if not os.stat(prefix).st_mode & stat.S_IXOTH), None)
+            if blocked is not None:
+                covers.add(blocked)
+    covers = {c for c in covers if not any(_under(c, other) for other in covers if other != c)}
+    places = [(path, "-i") for path in readable if any(_under(path, c) for c in covers)]
+    places += [(path, "-w") for path in (run_dir, *plan.writable)]
+    options = [arg for cover in sorted(covers) for arg in ("-c", cover)]
+    kept: list[str] = []
+    for path, flag in sorted(places):
+        if not any(_under(path, parent) for parent in kept):  # seen through a parent's bind
+            kept.append(path)
+            options += [flag, path]
+    return options
+
+
+def _under(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
 def _kill_group(proc: subprocess.Popen) -> None:

