@@ -10,14 +10,20 @@ below, so adding a language (or a machine) is one small module plus one entry he
 quine templates use the placeholders of quines_text.quine.make (SELF; n and NEXT for
 successors).  The I/O convention of DESIGN.md holds for every language: stdin is one line with
 t in decimal; stdout is P(t) in decimal for t >= 0 and the successor's source for t = -1.
+
+The other modules keep no list of languages: the sandbox's languages (quines_text.sandbox.LANGS),
+those quines are checked and made in (quines_text.quine.CHECK_LANGS, MAKE_LANGS), the relay's
+detection rules and printers and `rsi run`'s --lang are read from LANGUAGES when used
+(`LanguageNames` is a live view of it).
 """
 from __future__ import annotations
 
 import importlib
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 
 def _tool(name: str) -> Callable[[], str | None]:
@@ -88,7 +94,13 @@ class Language:
     (None: not a sandbox language); quine_check: quines_text.quine.check handles it;
     quine_template / successor_template: the smallest quine and Example 6 templates of
     quines_text.quine.make (None: quines cannot be constructed in it); print_t: a program that
-    prints its input t (Mahoney's Example 2)."""
+    prints its input t (Mahoney's Example 2).  quine_scheme: "module:NAME" of the
+    quines_text.quine.make.QuineScheme that builds quines in it (None: none).  detect and
+    detect_rank: the regular expression (multi-line) that marks its code for
+    quines_text.quine.relay.detect_lang, searched in the text with string literals blanked, the
+    rules tried by rank, lowest first.  writer: a program that writes the JSON string literal put
+    for {literal}; printer: a quine template that writes {prefix} + the JSON literal of SELF +
+    {suffix} ({prefix} and {suffix} become literals of this language): the relay's stages."""
 
     name: str
     extensions: tuple[str, ...]
@@ -100,6 +112,11 @@ class Language:
     successor_template: str | None = None
     print_t: str | None = None
     successor_convention: str = "stdin -1 -> stdout is the successor's source"
+    quine_scheme: str | None = None
+    detect: str | None = None
+    detect_rank: int = 0
+    writer: str | None = None
+    printer: str | None = None
 
     def machine(self, metered: bool) -> str | None:
         return self.metered if metered else self.plain
@@ -125,24 +142,84 @@ LANGUAGES: dict[str, Language] = {lang.name: lang for lang in (
                             "t = int(sys.stdin.readline())\n"
                             "sys.stdout.write(str(t + n) if t >= 0 else NEXT)\n"),
         print_t="print(input())\n",
+        quine_scheme="quines_text.quine.make:PYTHON_SCHEME",
+        detect=r"\b(import|def|print|lambda|exec)\b|:=|:\s*$", detect_rank=3,
+        writer="import sys\nsys.stdout.write({literal})\n",
+        printer=("import json\nimport sys\n"
+                 "sys.stdout.write({prefix} + json.dumps(SELF, ensure_ascii=False) + {suffix})\n"),
     ),
     Language(
         "c", (".c",), "c", "c-wasm", "c", True,
         quine_template="int main(void)\n{\n    fputs(SELF, stdout);\n    return 0;\n}\n",
         successor_template=_C_SUCCESSOR,
         print_t='#include <stdio.h>\nint main(void){long long t;scanf("%lld",&t);printf("%lld",t);return 0;}\n',
+        quine_scheme="quines_text.quine.make:C_SCHEME",
+        detect=r"^\s*#\s*(include|define)\b|(?<!function )\bmain\s*\([^)]*\)\s*\{", detect_rank=1,
     ),
     Language(
         "js", (".js",), "js", None, "js", True,
         quine_template="process.stdout.write(SELF);\n",
         successor_template=("const t = parseInt(require('fs').readFileSync(0, 'utf8'), 10);\n"
                             "process.stdout.write(t >= 0 ? String(t + n) : NEXT);\n"),
+        quine_scheme="quines_text.quine.make:JS_SCHEME",
+        detect=r"\b(console|process|require)\s*[.(]|\b(const|let|var|function)\s|=>", detect_rank=2,
+        writer="process.stdout.write({literal});\n",
+        printer="process.stdout.write({prefix} + JSON.stringify(SELF) + {suffix});\n",
     ),
     Language("bf", (".bf", ".b"), "bf", "bf", None, True,
              # read characters up to the newline, printing each (a newline is 10 = ten '-')
-             print_t=",----------[++++++++++.,----------]"),
+             print_t=",----------[++++++++++.,----------]",
+             # every non-space character a BF command (BF has no quotes, so blanking strings
+             # leaves its text as it is)
+             detect=r"\A\s*[-+<>\[\].,][-+<>\[\].,\s]*\Z", detect_rank=0),
     Language("bff", (".bff",), "bff", "bff", None, False),
 )}
+
+class LanguageNames(Sequence[str]):
+    """The names that `pick` gives the registered languages (None: left out; each name once),
+    in registry order, read from LANGUAGES at every use: a live, read-only view, so a language
+    added to the registry is in every list derived from it."""
+
+    def __init__(self, pick: Callable[[Language], str | None]) -> None:
+        self._pick = pick
+
+    def _names(self) -> tuple[str, ...]:
+        picked = (self._pick(lang) for lang in LANGUAGES.values())
+        return tuple(dict.fromkeys(name for name in picked if name is not None))
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[str, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
+        return self._names()[index]
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and self._names() == tuple(other)
+
+    __hash__ = None  # type: ignore[assignment]  # equal to tuples, so not hashable
+
+    def __repr__(self) -> str:
+        return f"LanguageNames{self._names()!r}"
+
+
+SANDBOX_LANGS = LanguageNames(lambda lang: lang.sandbox_lang)
+"""The languages quines_text.sandbox runs."""
+CHECK_LANGS = LanguageNames(lambda lang: lang.name if lang.quine_check else None)
+"""The languages quines_text.quine.check (and the relay) handles."""
+MAKE_LANGS = LanguageNames(lambda lang: lang.name if lang.quine_scheme else None)
+"""The languages quines_text.quine.make constructs quines in (those naming a QuineScheme)."""
 
 EXTENSIONS: dict[str, str] = {ext: lang.name for lang in LANGUAGES.values() for ext in lang.extensions}
 
@@ -150,10 +227,11 @@ EXTENSIONS: dict[str, str] = {ext: lang.name for lang in LANGUAGES.values() for 
 def language_of_path(path: str | Path) -> Language:
     """The language of a program file from its extension; ValueError naming the known ones."""
     suffix = Path(path).suffix.lower()
-    if suffix not in EXTENSIONS:
-        known = " ".join(sorted(EXTENSIONS))
+    extensions = {ext: lang for lang in LANGUAGES.values() for ext in lang.extensions}  # live
+    if suffix not in extensions:
+        known = " ".join(sorted(extensions))
         raise ValueError(f"cannot tell the language of {path} from its extension; known: {known}")
-    return LANGUAGES[EXTENSIONS[suffix]]
+    return extensions[suffix]
 
 
 def language(name: str) -> Language:

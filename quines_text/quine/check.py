@@ -8,8 +8,9 @@ binary run without its source).  Output equal to the source in both runs is a `q
 only in the first is `cheating` (the program read itself: `open(__file__)`, `inspect`,
 `/proc/self/...`).  The two runs are the whole mechanism: the sandbox's Python audit hook
 refuses reads outside the run folder but does not record reads inside it, where the program's
-own file lies, so it gives no separate evidence of self-reading.  BF runs in-process on the BF
-machine, where no copy of the source exists, so a BF program cannot cheat this way.
+own file lies, so it gives no separate evidence of self-reading.  A language the sandbox does
+not run (its registry entry has no sandbox_lang: BF) runs in-process on its plain machine,
+where no copy of the source exists, so a program in it cannot cheat this way.
 
 `near` (precisely): the ordinary run halted (status ok) and printed a text other than the source
 whose edit distance to it is at most max(NEAR_MIN, NEAR_FRACTION * len(source)).  The edit
@@ -24,15 +25,16 @@ from dataclasses import asdict, dataclass
 
 from rapidfuzz.distance import Levenshtein
 
-from quines_text.languages import LANGUAGES
+from quines_text import languages
+from quines_text.languages import LANGUAGES, Language, LanguageNames
 from quines_text.run_result import RunResult
 from rsi.records import JsonRecord
 
 VERDICTS: tuple[str, ...] = ("quine", "cheating", "near", "not_quine", "error")
-CHECK_LANGS: tuple[str, ...] = tuple(name for name, lang in LANGUAGES.items() if lang.quine_check)
+CHECK_LANGS: LanguageNames = languages.CHECK_LANGS  # read from the registry at every use
 NEAR_MIN = 2
 NEAR_FRACTION = 0.05
-BF_STEP_BUDGET = 100_000_000  # steps; a BF quine of a few kB runs in well under 10^7
+BF_STEP_BUDGET = 100_000_000  # steps of an in-process machine (BF); a BF quine of a few kB runs in well under 10^7
 _STDERR_KEEP = 2000  # characters of the program's stderr kept in a verdict
 
 
@@ -83,18 +85,24 @@ def unified_diff(source: str, output: str) -> str:
     return "".join(marked)
 
 
-def run_program(source: str, lang: str, stdin: bytes = b"", *, expose_source: bool = True) -> RunResult:
-    """One run of `source` in `lang` with the harness: the sandbox for python, c and js (with or
-    without a copy of the source reachable), the BF machine (a step budget) for bf."""
-    if lang == "bf":
-        from quines_text.machines import get_machine
-
-        return get_machine("bf").run(source, stdin, BF_STEP_BUDGET)
+def _checked(lang: str) -> Language:
     if lang not in CHECK_LANGS:
         raise ValueError(f"unknown language {lang!r}; languages: {', '.join(CHECK_LANGS)}")
+    return LANGUAGES[lang]
+
+
+def run_program(source: str, lang: str, stdin: bytes = b"", *, expose_source: bool = True) -> RunResult:
+    """One run of `source` in `lang` with the harness: the sandbox for a sandbox language
+    (python, c, js; with or without a copy of the source reachable), else the language's plain
+    machine with a step budget (bf)."""
+    entry = _checked(lang)
+    if entry.sandbox_lang is None:
+        from quines_text.machines import get_machine
+
+        return get_machine(entry.plain).run(source, stdin, BF_STEP_BUDGET)
     from quines_text import sandbox
 
-    return sandbox.run(source, lang, stdin, expose_source=expose_source)
+    return sandbox.run(source, entry.sandbox_lang, stdin, expose_source=expose_source)
 
 
 def _stderr(result: RunResult) -> str:
@@ -127,16 +135,15 @@ def check(source: str, lang: str) -> QuineVerdict:
     """Run `source` in `lang` (one of CHECK_LANGS) and classify it (see the module docstring).
 
     ValueError for an unknown language."""
-    if lang not in CHECK_LANGS:
-        raise ValueError(f"unknown language {lang!r}; languages: {', '.join(CHECK_LANGS)}")
+    entry = _checked(lang)
     expected = source.encode("utf-8")
     ordinary = run_program(source, lang)
     if ordinary.status != "ok" or ordinary.stdout != expected:
         return _compare(source, ordinary, lang)
-    if lang == "bf":
+    if entry.sandbox_lang is None:
         return QuineVerdict(
             "quine", lang, ordinary.status, 0, "",
-            "prints its source; the BF machine holds no copy of it", _stderr(ordinary),
+            f"prints its source; the {entry.plain} machine holds no copy of it", _stderr(ordinary),
         )
     hidden = run_program(source, lang, expose_source=False)
     if hidden.status == "ok" and hidden.stdout == expected:

@@ -26,13 +26,16 @@ C and 2^53 in JavaScript (the paper notes the same overflow for its C program).
 """
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from quines_text.languages import LANGUAGES
+from quines_text import languages
+from quines_text.languages import LANGUAGES, LanguageNames
 
-MAKE_LANGS: tuple[str, ...] = ("python", "c", "js")  # the languages with a scheme in _SCHEMES
+# The languages quines can be constructed in: those whose registry entry names a QuineScheme.
+MAKE_LANGS: LanguageNames = languages.MAKE_LANGS
 
 
 def c_literal(data: bytes) -> str:
@@ -77,8 +80,9 @@ _C_LITERAL_WRITER = r"""static size_t _lit(char *o, const char *d)
 
 
 @dataclass(frozen=True)
-class _Scheme:
-    """How one language splits a program into A + lit(D) + B around the data string."""
+class QuineScheme:
+    """How one language splits a program into A + lit(D) + B around the data string (a
+    language's registry entry names its scheme: quines_text.languages.Language.quine_scheme)."""
 
     a: str  # text before the literal (ASCII, so len(A) counts the same in every encoding)
     literal: Callable[[str], str]
@@ -140,29 +144,41 @@ def _c_b_successor(k: int) -> str:
     return _c_builder(k, header=True) + "#define SELF _build(n)\n#define NEXT _build(n + 1)\n"
 
 
-_SCHEMES: dict[str, _Scheme] = {
-    "python": _Scheme(
-        a="_d = ",
-        literal=repr,
-        b_quine=_python_b_quine,
-        b_successor=_python_b_successor,
-        header=lambda n: f"n = {n}\n",
-    ),
-    "js": _Scheme(
-        a="const _d = ",
-        literal=js_literal,
-        b_quine=_js_b_quine,
-        b_successor=_js_b_successor,
-        header=lambda n: f"const n = {n};\n",
-    ),
-    "c": _Scheme(
-        a="#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\nstatic const char _d[] =\n",
-        literal=lambda text: c_literal(text.encode("utf-8")),
-        b_quine=_c_b_quine,
-        b_successor=_c_b_successor,
-        header=lambda n: f"static const long long n = {n};\n",
-    ),
-}
+PYTHON_SCHEME = QuineScheme(
+    a="_d = ",
+    literal=repr,
+    b_quine=_python_b_quine,
+    b_successor=_python_b_successor,
+    header=lambda n: f"n = {n}\n",
+)
+JS_SCHEME = QuineScheme(
+    a="const _d = ",
+    literal=js_literal,
+    b_quine=_js_b_quine,
+    b_successor=_js_b_successor,
+    header=lambda n: f"const n = {n};\n",
+)
+C_SCHEME = QuineScheme(
+    a="#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\nstatic const char _d[] =\n",
+    literal=lambda text: c_literal(text.encode("utf-8")),
+    b_quine=_c_b_quine,
+    b_successor=_c_b_successor,
+    header=lambda n: f"static const long long n = {n};\n",
+)
+
+
+def scheme_of(lang: str) -> QuineScheme:
+    """The QuineScheme the registry names for `lang` ("module:NAME", imported on use);
+    ValueError for a language quines cannot be constructed in."""
+    entry = LANGUAGES.get(lang)
+    if entry is None or entry.quine_scheme is None:
+        raise ValueError(f"cannot construct quines in {lang!r}; languages: {', '.join(MAKE_LANGS)}")
+    module, _, name = entry.quine_scheme.partition(":")
+    scheme = getattr(importlib.import_module(module), name)
+    if not isinstance(scheme, QuineScheme):
+        raise TypeError(f"{entry.quine_scheme} is a {type(scheme).__name__}, not a QuineScheme")
+    return scheme
+
 
 QUINE_TEMPLATES: dict[str, str] = {
     name: lang.quine_template for name, lang in LANGUAGES.items() if lang.quine_template
@@ -175,9 +191,8 @@ SUCCESSOR_TEMPLATES: dict[str, str] = {
 """Mahoney's Example 6 in each language: P_n(t) = t + n, P_n(-1) = P_{n+1}."""
 
 
-def _scheme(template: str, lang: str, needed: tuple[str, ...]) -> _Scheme:
-    if lang not in _SCHEMES:
-        raise ValueError(f"cannot construct quines in {lang!r}; languages: {', '.join(MAKE_LANGS)}")
+def _scheme(template: str, lang: str, needed: tuple[str, ...]) -> QuineScheme:
+    scheme = scheme_of(lang)
     if not isinstance(template, str):
         raise TypeError(f"template must be str, got {type(template).__name__}")
     if "\0" in template:
@@ -185,7 +200,7 @@ def _scheme(template: str, lang: str, needed: tuple[str, ...]) -> _Scheme:
     for name in needed:
         if name not in template:
             raise ValueError(f"template does not use the name {name}")
-    return _SCHEMES[lang]
+    return scheme
 
 
 def make(template: str, lang: str) -> str:

@@ -4,41 +4,44 @@ A quine is a relay of period 1; a Python program that prints a JavaScript progra
 the Python program is a relay of period 2 (`make_relay` builds one with the recursion-theorem
 construction of `quines_text.quine.make`).  Each stage runs in the harness with empty stdin.
 The language of each stage is given (one language for all, or a cycle of languages) or
-detected from the text with `detect_lang`, a documented heuristic.
+detected from the text with `detect_lang`, a documented heuristic.  Both the detection rules
+and the relay's printers are facts of each language's registry entry (quines_text.languages).
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+from quines_text.languages import LANGUAGES
 from quines_text.quine.check import CHECK_LANGS, run_program
-from quines_text.quine.make import make
+from quines_text.quine.make import make, scheme_of
 from rsi.records import JsonRecord
 
 STOP_REASONS: tuple[str, ...] = ("cycle", "error", "max_steps", "unknown_language")
 
 _STRING = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'')
-_C_MARK = re.compile(r"^\s*#\s*(include|define)\b|(?<!function )\bmain\s*\([^)]*\)\s*\{", re.M)
-_JS_MARK = re.compile(r"\b(console|process|require)\s*[.(]|\b(const|let|var|function)\s|=>")
-_PY_MARK = re.compile(r"\b(import|def|print|lambda|exec)\b|:=|:\s*$", re.M)
-_BF_CHARS = set("+-<>[].,")
+
+
+@functools.cache
+def _mark(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.M)
 
 
 def detect_lang(text: str) -> str:
-    """The language of a program text, by these rules in order (string literals are blanked
-    first, so code quoted inside another program does not count):
-    bf if every non-space character is a BF command; c if a line starts with `#include` or
-    `#define`, or `main(...) {` appears; js if `console.`, `process.`, `require(`, `const`,
-    `let`, `var`, `function` or `=>` appears; python if `import`, `def`, `print`, `lambda`, `exec`,
-    `:=` or a line ending in `:` appears.  ValueError when no rule matches."""
-    stripped = "".join(text.split())
-    if stripped and set(stripped) <= _BF_CHARS:
-        return "bf"
+    """The language of a program text: the first registered language, by detect_rank, whose
+    `detect` expression matches the text with its string literals blanked (code quoted inside
+    another program does not count).  The rules today, in order: bf if every non-space
+    character is a BF command; c if a line starts with `#include` or `#define`, or
+    `main(...) {` appears; js if `console.`, `process.`, `require(`, `const`, `let`, `var`,
+    `function` or `=>` appears; python if `import`, `def`, `print`, `lambda`, `exec`, `:=` or a
+    line ending in `:` appears.  ValueError when no rule matches."""
     code = _STRING.sub('""', text)
-    for lang, mark in (("c", _C_MARK), ("js", _JS_MARK), ("python", _PY_MARK)):
-        if mark.search(code):
-            return lang
+    rules = sorted((lang for lang in LANGUAGES.values() if lang.detect), key=lambda lang: lang.detect_rank)
+    for lang in rules:
+        if lang.detect and _mark(lang.detect).search(code):
+            return lang.name
     raise ValueError("cannot tell the language of the program text")
 
 
@@ -129,25 +132,23 @@ def relay(
     return RelayResult(tuple(stages), "max_steps", None, None, f"no cycle within {max_steps} runs")
 
 
-_PRINTER_TEMPLATES: dict[tuple[str, str], str] = {
-    # Python stage: print a JavaScript program whose only statement writes SELF.
-    ("python", "js"): (
-        "import json\nimport sys\n"
-        "sys.stdout.write('process.stdout.write(' + json.dumps(SELF, ensure_ascii=False) + ');\\n')\n"
-    ),
-    # JavaScript stage: print a Python program whose only statement writes SELF (a JSON string
-    # literal is a Python string literal too).
-    ("js", "python"): (
-        "process.stdout.write('import sys\\nsys.stdout.write(' + JSON.stringify(SELF) + ')\\n');\n"
-    ),
-}
+def relay_pairs() -> tuple[tuple[str, str], ...]:
+    """The (first, second) pairs make_relay builds: first has a printer, second a writer."""
+    return tuple((a.name, b.name) for a in LANGUAGES.values() for b in LANGUAGES.values()
+                 if a is not b and a.printer and a.quine_scheme and b.writer)
 
 
 def make_relay(first: str, second: str) -> str:
     """A program in `first` that prints a program in `second` that prints the first program
-    again: a relay of period 2.  Pairs: (python, js) and (js, python)."""
-    if (first, second) not in _PRINTER_TEMPLATES:
-        pairs = ", ".join(f"{a}->{b}" for a, b in _PRINTER_TEMPLATES)
+    again: a relay of period 2.  The first stage is make() of `first`'s printer template, which
+    writes `second`'s writer with the JSON literal of SELF in it (relay_pairs: python->js and
+    js->python today)."""
+    if (first, second) not in relay_pairs():
+        pairs = ", ".join(f"{a}->{b}" for a, b in relay_pairs())
         raise ValueError(f"no relay template for {first}->{second}; pairs: {pairs}")
-    return make(_PRINTER_TEMPLATES[(first, second)], first)
-
+    printer, writer = LANGUAGES[first].printer, LANGUAGES[second].writer
+    assert printer is not None and writer is not None  # relay_pairs checked both
+    prefix, _, suffix = writer.partition("{literal}")
+    literal = scheme_of(first).literal
+    template = printer.replace("{prefix}", literal(prefix)).replace("{suffix}", literal(suffix))
+    return make(template, first)

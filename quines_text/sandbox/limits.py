@@ -40,10 +40,14 @@ import signal
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from quines_text.languages import LANGUAGES, SANDBOX_LANGS, LanguageNames
 from rsi.records import JsonRecord
 
-LANGS: tuple[str, ...] = ("python", "c", "js")
-SOURCE_NAMES = {"python": "prog.py", "c": "prog.c", "js": "prog.js"}
+# The languages the sandbox runs, and the file name of a program in each (prog + its first
+# extension): read from the one registry, quines_text.languages.
+LANGS: LanguageNames = SANDBOX_LANGS
+SOURCE_NAMES: dict[str, str] = {lang.name: "prog" + lang.extensions[0]
+                                for lang in LANGUAGES.values() if lang.sandbox_lang == lang.name}
 MEMORY_EVIDENCE = 0.8  # without a memory cgroup: peak RSS fraction that makes a death "memory"
 CPU_SLACK = 0.9  # fraction of the CPU limit the kernel's accounting must show for "timeout"
 REPORT_CAP = 4096  # bytes of the Python report pipe and of the launcher's status pipe kept

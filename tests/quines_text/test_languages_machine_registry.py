@@ -80,3 +80,93 @@ def test_a_missing_zig_is_a_named_toolchain_error(monkeypatch):
     assert "zig is not installed" in (MACHINE_INFO["c-wasm"].missing() or "")
     with pytest.raises(ToolchainMissing, match="zig"):
         c_wasm.CWasmMachine().run("int main(void){return 0;}\n", b"", 10)
+
+
+# No other module keeps a list of languages: a collection literal (tuple, list, set, dict keys,
+# nested collections included) that names two registered languages is a table that should be
+# derived from the registry.  The one exception is each machine module's own MACHINES dict
+# (machine names, some of which are language names): the design's "one small module".
+ROOT = Path(__file__).parents[2]
+
+
+def _language_names_in(node, names: set[str]) -> set[str]:
+    import ast
+
+    if isinstance(node, ast.Constant):
+        return {node.value} & names if isinstance(node.value, str) else set()
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        elements = node.elts
+    elif isinstance(node, ast.Dict):
+        elements = [key for key in node.keys if key is not None]
+    else:
+        return set()
+    found: set[str] = set()
+    for element in elements:
+        found |= _language_names_in(element, names)
+    return found
+
+
+def language_tables(path: Path, names: set[str]) -> list[tuple[int, list[str]]]:
+    import ast
+
+    tree = ast.parse(path.read_text())
+    allowed = {id(node.value) for node in ast.walk(tree)
+               if isinstance(node, (ast.Assign, ast.AnnAssign)) and path.parent.name == "machines"
+               and any(isinstance(t, ast.Name) and t.id == "MACHINES"
+                       for t in (node.targets if isinstance(node, ast.Assign) else [node.target]))}
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set, ast.Dict)) and id(node) not in allowed:
+            named = _language_names_in(node, names)
+            if len(named) >= 2:
+                found.add((node.lineno, tuple(sorted(named))))
+    return [(line, list(named)) for line, named in sorted(found)]
+
+
+def test_language_tables_finds_a_reintroduced_table(tmp_path):
+    table = tmp_path / "limits.py"
+    table.write_text('LANGS = ("python", "c")\nfor lang, mark in (("c", 1), ("js", 2)):\n    pass\n'
+                     'PAIRS = {("python", "js"): 1}\nONE = ("python", "prog.py")\n')
+    assert language_tables(table, set(LANGUAGES)) == [(1, ["c", "python"]), (2, ["c", "js"]),
+                                                      (4, ["js", "python"])]
+
+
+def test_no_module_but_the_registry_lists_languages():
+    names = set(LANGUAGES)
+    files = [path for package in ("quines_text", "rsi") for path in sorted((ROOT / package).rglob("*.py"))]
+    assert len(files) > 50
+    tables = {str(path.relative_to(ROOT)): found for path in files
+              if path != ROOT / "quines_text" / "languages.py" and (found := language_tables(path, names))}
+    assert tables == {}
+
+
+def test_a_language_added_to_the_registry_reaches_every_table(monkeypatch, tmp_path):
+    from quines_text import sandbox
+    from quines_text.quine import CHECK_LANGS, MAKE_LANGS, check, make
+    from quines_text.quine.relay import detect_lang, make_relay, relay_pairs
+    from rsi.app.cli.run import choose_machine
+
+    python = LANGUAGES["python"]
+    toy = languages.Language(
+        "toy", (".toy",), "python-plain", None, "python", True,
+        quine_scheme=python.quine_scheme, detect=r"^# toy\b", detect_rank=-1,
+        writer=python.writer, printer=python.printer,
+    )
+    monkeypatch.setitem(LANGUAGES, "toy", toy)
+    assert "toy" in CHECK_LANGS and "toy" in MAKE_LANGS and list(MAKE_LANGS)[-1] == "toy"
+    template = "import sys\nsys.stdout.write(SELF)\n"
+    assert make(template, "toy") == make(template, "python")
+    assert detect_lang("# toy\nprint(1)\n") == "toy" and detect_lang("print(1)\n") == "python"
+    assert ("toy", "js") in relay_pairs() and ("js", "toy") in relay_pairs()
+    assert make_relay("toy", "js") == make_relay("python", "js")
+    assert check(make(template, "toy"), "toy").verdict == "quine"  # run by the sandbox as python
+    assert choose_machine(tmp_path / "prog.toy", None, False) == ("toy", "python-plain")
+    assert languages.language_of_path("a.TOY") is toy
+
+    monkeypatch.delitem(LANGUAGES, "js")  # and a language taken out is gone everywhere
+    assert "js" not in sandbox.LANGS and "js" not in CHECK_LANGS and "js" not in MAKE_LANGS
+    assert all("js" not in pair for pair in relay_pairs())
+    with pytest.raises(ValueError, match="unknown language 'js'"):
+        sandbox.run("1;", "js")
+    with pytest.raises(ValueError, match="cannot construct quines in 'js'"):
+        make(template, "js")

@@ -32,6 +32,9 @@ def _print_relay(data: dict) -> None:
 
 
 def register(app: typer.Typer) -> None:
+    from quines_text.languages import CHECK_LANGS, EXTENSIONS, MAKE_LANGS  # the registry: cheap
+
+    check_extensions = [ext for ext, name in EXTENSIONS.items() if name in CHECK_LANGS]
     quine_app = typer.Typer(
         help="Text quines: check a program, construct one (Kleene), follow a relay.",
         no_args_is_help=True,
@@ -39,8 +42,8 @@ def register(app: typer.Typer) -> None:
 
     @quine_app.command("check")
     def check_command(
-        file: Path = typer.Argument(..., help="program file (.py .c .js .bf .b)"),
-        lang: str | None = typer.Option(None, "--lang", help="python, c, js or bf"),
+        file: Path = typer.Argument(..., help=f"program file ({' '.join(check_extensions)})"),
+        lang: str | None = typer.Option(None, "--lang", help=", ".join(CHECK_LANGS)),
         as_json: bool = typer.Option(False, "--json", help="print the verdict as JSON"),
     ) -> None:
         """Is FILE a quine?  Verdict quine, cheating, near, not_quine or error."""
@@ -54,7 +57,7 @@ def register(app: typer.Typer) -> None:
     @quine_app.command("make")
     def make_command(
         template: Path = typer.Argument(..., help="template file using SELF (and n, NEXT)"),
-        lang: str | None = typer.Option(None, "--lang", help="python, c or js"),
+        lang: str | None = typer.Option(None, "--lang", help=", ".join(MAKE_LANGS)),
         successor: bool = typer.Option(
             False, "--successor", help="an RSI-ready program (make_successor): n, SELF, NEXT"
         ),
