@@ -23,16 +23,7 @@ def main(config):
     import builtins
     import os
 
-    # a pre-started tree (quines_text.sandbox.prestart) gets its run folder's files here,
-    # before anything of the program runs; as bubblewrap's --perms 0644 --file would make them
-    for name, data in config.get("files", {}).items():
-        fd = os.open(os.path.join(config["run_dir"], name),
-                     os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-        os.fchmod(fd, 0o644)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.close(fd)
+    _write_files(config, os)
     sys.path.insert(0, config["ext_dir"])
     try:
         import _opmeter  # type: ignore[import-not-found]  # loaded by path, not as a package
@@ -93,6 +84,21 @@ def main(config):
         sys.__excepthook__(type(error), error, error.__traceback__)
         finish("crash", type(error).__name__, 1)
     finish("ok", "", 0)
+
+
+def _write_files(config, os):
+    """A pre-started tree (quines_text.sandbox.prestart) gets its run folder's files here,
+    before anything of the program runs, as bubblewrap's --perms 0644 --file would make them;
+    in a function of its own, so main()'s frame, which a program can walk to, holds the same
+    locals whichever way the files came."""
+    for name, data in config.get("files", {}).items():
+        fd = os.open(os.path.join(config["run_dir"], name),
+                     os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        os.fchmod(fd, 0o644)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.close(fd)
 
 
 def gc_guard(exit_now):

@@ -9,8 +9,9 @@ globals what the one-shot bootstrap's are and calls the bootstrap's own main() (
 _sandbox_child.py) from this module's frame, so the program is armed, compiled, metered with
 budget t and run with fresh globals by the same code, at the same stack depth, in an
 interpreter whose only history beyond a process of its own is the zygote's loop (os calls).
-The zygote waits for the child (waitpid: a kernel fact) and tells the supervisor its wait
-status.  The child reports through the report pipe, not through the launcher's report call
+Two children run at a time, each on a set of pipes of its own, so one starts while the
+other runs.  The zygote waits for its children (waitpid: a kernel fact) and tells the
+supervisor each one's wait status.  The child reports through the report pipe, not through the launcher's report call
 (which the launcher accepts only from its own child): its first line, written before any
 program code runs, is a fresh token, then cleared from every object the program can reach;
 only a report line carrying that token counts, and only when the wait status agrees with it.
@@ -41,8 +42,13 @@ def _warm(settings):
     from where it removes it, leaving sys.modules and sys.path_importer_cache as the path
     import in a process of its own leaves them; and one compile of the program (a process's
     first compile is slow: the parser warms up).  Neither is visible to the program but
-    through the interpreter's object lists, which gc_guard watches."""
+    through the interpreter's object lists, which gc_guard watches.  Returns the gc module,
+    imported here and taken out of sys.modules again (a process of its own has not imported
+    it)."""
+    import gc
     import sys
+
+    sys.modules.pop("gc")
 
     sys.path.insert(0, settings["ext_dir"])
     try:
@@ -54,26 +60,39 @@ def _warm(settings):
         compile(settings["source"], settings["filename"], "exec")
     except BaseException:  # noqa: BLE001 -- each child compiles it again and reports
         pass
+    return gc
 
 
-def _zygote(command_r, status_w, sets):
+def _zygote(command_r, status_w, sets, collector):
     """Fork one child per command "T K\n" read from command_r, on the write ends sets[K]
-    (stdout, stderr, report); write "P PID\n" when it starts and "D PID WAITSTATUS\n" when it
-    has ended.  In a child, return (t, report descriptor)."""
-    pending = b""
-    while True:
-        while b"\n" not in pending:
+    (stdout, stderr, report), with at most one child per set running at a time; write
+    "P PID K\n" when a child starts and "D PID WAITSTATUS\n" when it has ended.  At the end of
+    the commands wait for the children still running, then exit.  Before each fork every
+    object is frozen (gc.freeze), and the child unfreezes them into the oldest generation:
+    its young collections then traverse only its own objects, not the zygote's, whose pages
+    they would otherwise copy.  In a child, return (t, report descriptor)."""
+    pending, running, more = b"", set(), True
+    while more or running:
+        if not more or len(running) >= len(sets):
+            pid, status = os.waitpid(-1, 0)
+            running.discard(pid)
+            os.write(status_w, f"D {pid} {status}\n".encode())
+            continue
+        while more and b"\n" not in pending:
             chunk = os.read(command_r, 4096)
-            if not chunk:
-                os._exit(0)
+            more = bool(chunk)
             pending += chunk
+        if not more:
+            continue
         line, pending = pending.split(b"\n", 1)
         t, k = (int(field) for field in line.split())
         stdin_r, stdin_w = os.pipe()
         os.write(stdin_w, f"{t}\n".encode())
         os.close(stdin_w)
+        collector.freeze()
         pid = os.fork()
         if pid == 0:
+            collector.unfreeze()
             os.close(command_r)
             os.close(status_w)
             out_w, err_w, report_w = sets[k]
@@ -86,9 +105,9 @@ def _zygote(command_r, status_w, sets):
                 os.close(fd)
             return t, report_w
         os.close(stdin_r)
-        os.write(status_w, f"P {pid}\n".encode())
-        _, status = os.waitpid(pid, 0)
-        os.write(status_w, f"D {pid} {status}\n".encode())
+        running.add(pid)
+        os.write(status_w, f"P {pid} {k}\n".encode())
+    os._exit(0)
 
 
 def _folder_state(run_dir):
@@ -159,10 +178,12 @@ def _drain(fd, buffer, cap):
 def _supervise(config, command_w, status_r, sets):
     """Ask the zygote for one child per t, read its pipes, kill it past its wall clock or
     stdout cap, and write its record; in the supervisor only (select and time are imported
-    here, after the zygote was forked).  Two sets of pipes take turns, so the zygote can
-    start the next child while this process reads the last one's results; a set is given to
-    a new child only once the previous child on it has ended and its pipes are drained."""
-    import collections
+    here, after the zygote was forked).  Each set of pipes carries one child at a time, so
+    as many children as sets run at once (the next one starts while the last is running);
+    a set is given to a new child only once the previous child on it has ended and its pipes
+    are drained.  Records are written in the order the children end (each names its t).  A
+    change of the run folder is seen at the first end after it: that child and every one
+    not yet written, which may have run while the folder was changed, are reruns."""
     import select
     import time
 
@@ -179,7 +200,7 @@ def _supervise(config, command_w, status_r, sets):
             owner[fd] = (k, which)
     poller.register(status_r, select.POLLIN)
     before = _folder_state(settings["run_dir"])
-    slots, order = [None] * len(sets), collections.deque()
+    slots = [None] * len(sets)
     pending, written, sent = b"", 0, 0
 
     def send(k):
@@ -187,66 +208,71 @@ def _supervise(config, command_w, status_r, sets):
         slots[k] = {"t": ts[sent], "data": [bytearray(), bytearray(), bytearray()],
                     "pid": None, "deadline": None, "status": None, "killed": False}
         os.write(command_w, f"{ts[sent]} {k}\n".encode())
-        order.append(k)
         sent += 1
+        if sent == len(ts):
+            os.close(command_w)  # the zygote waits for the last children and exits
 
     def give_up():
-        _write(b"".join(f"U {slots[k]['t']}\n".encode() for k in order)
+        _write(b"".join(f"U {slot['t']}\n".encode() for slot in slots if slot is not None)
                + b"".join(f"U {u}\n".encode() for u in ts[sent:]))
 
     for k in range(min(len(sets), len(ts))):
         send(k)
-    while order:
-        child = slots[order[0]]
-        now = time.monotonic()
-        if child["deadline"] is None:
-            child["deadline"] = now + wall
-        left = child["deadline"] - now
-        if (left <= 0 or len(child["data"][0]) > out_cap) and child["pid"] is not None \
-                and not child["killed"]:
-            os.kill(child["pid"], 9)
-            child["killed"] = True
-        if child["status"] is None:
-            for fd, _ in poller.poll(max(1, int(left * 1000) + 1) if left > 0 else 50):
-                if fd != status_r:
-                    k, which = owner[fd]
-                    if slots[k] is not None:
-                        _drain(fd, slots[k]["data"][which], caps[which])
-                    continue
-                chunk = os.read(status_r, 4096)
-                if not chunk:  # the zygote is gone
-                    give_up()
-                    return
-                pending += chunk
-                while b"\n" in pending:
-                    line, pending = pending.split(b"\n", 1)
-                    fields = line.split()
-                    if fields[0] == b"P":
-                        started = next(slots[k] for k in order if slots[k]["pid"] is None)
-                        started["pid"] = int(fields[1])
-                        started["deadline"] = time.monotonic() + wall
-                    else:
-                        pid = int(fields[1])
-                        ended = next(slots[k] for k in order if slots[k]["pid"] == pid)
-                        ended["status"] = int(fields[2])
+    while any(slot is not None for slot in slots):
+        k = next((k for k, slot in enumerate(slots)
+                  if slot is not None and slot["status"] is not None), None)
+        if k is not None:
+            child, slots[k] = slots[k], None
+            for which, fd in enumerate(sets[k]):
+                _drain(fd, child["data"][which], caps[which])
+            record = _record(child["t"], child["data"],
+                             None if child["killed"] else child["status"])
+            if _folder_state(settings["run_dir"]) != before:
+                # no longer a fresh folder: this run's files are there for the next ones
+                _write(f"U {child['t']}\n".encode())
+                give_up()
+                return
+            written += len(record)
+            _write(record)
+            if written > batch_cap:
+                give_up()
+                return
+            if sent < len(ts):
+                send(k)
             continue
-        k = order.popleft()
-        for which, fd in enumerate(sets[k]):
-            _drain(fd, child["data"][which], caps[which])
-        record = _record(child["t"], child["data"], None if child["killed"] else child["status"])
-        slots[k] = None
-        if _folder_state(settings["run_dir"]) != before:
-            # no longer a fresh folder: this run's files are there for the next ones
-            _write(f"U {child['t']}\n".encode())
-            give_up()
-            return
-        written += len(record)
-        _write(record)
-        if written > batch_cap:
-            give_up()
-            return
-        if sent < len(ts):
-            send(k)
+        now, wait = time.monotonic(), None
+        for child in slots:
+            if child is None or child["pid"] is None or child["killed"]:
+                continue
+            if child["deadline"] <= now or len(child["data"][0]) > out_cap:
+                os.kill(child["pid"], 9)
+                child["killed"] = True
+            else:
+                left = child["deadline"] - now
+                wait = left if wait is None else min(wait, left)
+        for fd, _ in poller.poll(-1 if wait is None else int(wait * 1000) + 1):
+            if fd != status_r:
+                k, which = owner[fd]
+                if slots[k] is not None:
+                    _drain(fd, slots[k]["data"][which], caps[which])
+                continue
+            chunk = os.read(status_r, 4096)
+            if not chunk:  # the zygote is gone
+                give_up()
+                return
+            pending += chunk
+            while b"\n" in pending:
+                line, pending = pending.split(b"\n", 1)
+                fields = line.split()
+                if fields[0] == b"P":
+                    started = slots[int(fields[2])]
+                    started["pid"] = int(fields[1])
+                    started["deadline"] = time.monotonic() + wall
+                else:
+                    pid = int(fields[1])
+                    ended = next(slot for slot in slots
+                                 if slot is not None and slot["pid"] == pid)
+                    ended["status"] = int(fields[2])
 
 
 def _become_boot(scope, code, config, exit_now):
@@ -272,9 +298,8 @@ if __name__ == "__rsi_boot__":
         _settings = dict(CONFIG["child"])  # type: ignore[name-defined]  # noqa: F821
         _code = CONFIG["child_boot"]  # type: ignore[name-defined]  # noqa: F821
         CONFIG.clear()  # type: ignore[name-defined]  # noqa: F821
-        _warm(_settings)
         _t, _report = _zygote(_command_r, _status_w,
-                              [tuple(_w for _, _w in _set) for _set in _sets])
+                              [tuple(_w for _, _w in _set) for _set in _sets], _warm(_settings))
         _become_boot(globals(), _code, _child_config(_settings, _t, _report,
                                                      os.open("/dev/null", os.O_RDONLY)),
                      os._exit)
