@@ -48,6 +48,12 @@ def _wasm_toolchain() -> str | None:
     return toolchain_missing()
 
 
+def _js_wasm_toolchain() -> str | None:
+    from quines_text.machines.js_wasm import js_toolchain_missing
+
+    return js_toolchain_missing()
+
+
 def _nothing() -> str | None:
     return None
 
@@ -80,6 +86,8 @@ MACHINE_INFO: dict[str, MachineInfo] = {m.name: m for m in (
     MachineInfo("c-wasm", "quines_text.machines.c_wasm", True,
                 "wasmtime fuel unit (one WebAssembly instruction, default costs)", _wasm_toolchain),
     MachineInfo("js", "quines_text.machines.external", False, UNMETERED, _tool("node")),
+    MachineInfo("js-wasm", "quines_text.machines.js_wasm", True,
+                "wasmtime fuel unit of the QuickJS interpreter (start-up included)", _js_wasm_toolchain),
     MachineInfo("bf", "quines_text.machines.bf", True, "BF instruction (+ - < > . , [ ])",
                 _extension("quines_text._bfengine")),
     MachineInfo("bff", "quines_text.machines.bff", True, "BFF instruction on the 2-head tape",
@@ -157,7 +165,7 @@ LANGUAGES: dict[str, Language] = {lang.name: lang for lang in (
         detect=r"^\s*#\s*(include|define)\b|(?<!function )\bmain\s*\([^)]*\)\s*\{", detect_rank=1,
     ),
     Language(
-        "js", (".js",), "js", None, "js", True,
+        "js", (".js",), "js", "js-wasm", "js", True,
         quine_template="process.stdout.write(SELF);\n",
         successor_template=("const t = parseInt(require('fs').readFileSync(0, 'utf8'), 10);\n"
                             "process.stdout.write(t >= 0 ? String(t + n) : NEXT);\n"),

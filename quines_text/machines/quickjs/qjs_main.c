@@ -1,0 +1,202 @@
+/* The driver of the metered JavaScript machine js-wasm (quines_text/machines/js_wasm.py):
+ * QuickJS compiled to wasm32-wasi, run under wasmtime with fuel metering.
+ *
+ * stdin carries the program and its input: a first line with the program's length in bytes
+ * (decimal), that many bytes of JavaScript source, then the program's own stdin.  The driver
+ * defines four natives (__write, __write_err, __read_stdin, __exit), evaluates the prelude
+ * PRELUDE_JS (node's process.stdout.write, require('fs').readFileSync(0, ...), console.log,
+ * print, process.exit, process.argv) and then the program with JS_Eval as a global script
+ * named prog.js, and runs the pending promise jobs.  An uncaught exception is written to
+ * stderr and the exit code is 1 (as node does); a malformed header is exit code 2.
+ * No file, clock or network function of QuickJS's libc is linked: the program can reach
+ * nothing but its streams.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "quickjs.h"
+
+#ifndef JS_STACK_BYTES
+#define JS_STACK_BYTES (768 * 1024) /* below the module's 1 MiB stack (-z stack-size) */
+#endif
+
+static char *input;
+static size_t input_len, input_pos;
+
+static const char PRELUDE_JS[] =
+    "(function (g) {\n"
+    "  const write = g.__write, writeErr = g.__write_err, readStdin = g.__read_stdin, exit = g.__exit;\n"
+    "  delete g.__write; delete g.__write_err; delete g.__read_stdin; delete g.__exit;\n"
+    "  const line = (args) => args.map(String).join(' ') + '\\n';\n"
+    "  const fs = { readFileSync(fd, options) {\n"
+    "    if (fd !== 0 && fd !== '/dev/stdin') throw new Error('js-wasm: only stdin (fd 0) can be read');\n"
+    "    return readStdin();\n"
+    "  } };\n"
+    "  g.require = function require(name) {\n"
+    "    if (name === 'fs' || name === 'node:fs') return fs;\n"
+    "    throw new Error(\"js-wasm: cannot find module '\" + name + \"' (only 'fs')\");\n"
+    "  };\n"
+    "  g.process = { argv: ['qjs', 'prog.js'], env: {},\n"
+    "    stdout: { write(s) { write(String(s)); return true; } },\n"
+    "    stderr: { write(s) { writeErr(String(s)); return true; } },\n"
+    "    exit(code) { exit(code === undefined ? 0 : Number(code) | 0); } };\n"
+    "  g.console = { log(...a) { write(line(a)); }, error(...a) { writeErr(line(a)); } };\n"
+    "  g.print = g.console.log;\n"
+    "})(globalThis);\n";
+
+static JSValue put(JSContext *ctx, FILE *stream, int argc, JSValueConst *argv)
+{
+    for (int i = 0; i < argc; i++) {
+        size_t len;
+        const char *s = JS_ToCStringLen(ctx, &len, argv[i]);
+        if (!s)
+            return JS_EXCEPTION;
+        size_t done = fwrite(s, 1, len, stream);
+        JS_FreeCString(ctx, s);
+        if (done != len)
+            return JS_ThrowInternalError(ctx, "write failed");
+    }
+    return JS_UNDEFINED;
+}
+
+static JSValue js_write(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    return put(ctx, stdout, argc, argv);
+}
+
+static JSValue js_write_err(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    return put(ctx, stderr, argc, argv);
+}
+
+/* The rest of stdin, once: a second call returns the empty string (node's readFileSync(0)). */
+static JSValue js_read_stdin(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    JSValue s = JS_NewStringLen(ctx, input + input_pos, input_len - input_pos);
+    input_pos = input_len;
+    return s;
+}
+
+static JSValue js_exit(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    int code = 0;
+    if (argc > 0 && JS_ToInt32(ctx, &code, argv[0]))
+        return JS_EXCEPTION;
+    fflush(stdout);
+    fflush(stderr);
+    exit(code);
+}
+
+static int read_input(void)
+{
+    size_t cap = 1 << 16;
+    input = malloc(cap);
+    if (!input)
+        return -1;
+    for (;;) {
+        if (input_len == cap) {
+            char *grown = realloc(input, cap * 2);
+            if (!grown)
+                return -1;
+            input = grown;
+            cap *= 2;
+        }
+        ssize_t got = read(0, input + input_len, cap - input_len);
+        if (got < 0)
+            return -1;
+        if (got == 0)
+            return 0;
+        input_len += (size_t)got;
+    }
+}
+
+static void report_exception(JSContext *ctx)
+{
+    JSValue error = JS_GetException(ctx);
+    const char *text = JS_ToCString(ctx, error);
+    fprintf(stderr, "Uncaught %s\n", text ? text : "exception");
+    if (text)
+        JS_FreeCString(ctx, text);
+    if (JS_IsError(ctx, error)) {
+        JSValue stack = JS_GetPropertyStr(ctx, error, "stack");
+        if (!JS_IsUndefined(stack)) {
+            const char *trace = JS_ToCString(ctx, stack);
+            if (trace) {
+                fputs(trace, stderr);
+                JS_FreeCString(ctx, trace);
+            }
+        }
+        JS_FreeValue(ctx, stack);
+    }
+    JS_FreeValue(ctx, error);
+}
+
+static int eval(JSContext *ctx, const char *code, size_t len, const char *name)
+{
+    JSValue value = JS_Eval(ctx, code, len, name, JS_EVAL_TYPE_GLOBAL);
+    if (JS_IsException(value)) {
+        report_exception(ctx);
+        return -1;
+    }
+    JS_FreeValue(ctx, value);
+    return 0;
+}
+
+int main(void)
+{
+    if (read_input() != 0) {
+        fputs("js-wasm: cannot read stdin\n", stderr);
+        return 2;
+    }
+    size_t header = 0, length = 0;
+    while (header < input_len && input[header] >= '0' && input[header] <= '9' && header < 12)
+        length = length * 10 + (size_t)(input[header++] - '0');
+    if (header == 0 || header >= input_len || input[header] != '\n' || length > input_len - header - 1) {
+        fputs("js-wasm: stdin must start with the program's length in bytes and a newline\n", stderr);
+        return 2;
+    }
+    const char *code = input + header + 1;
+    input_pos = header + 1 + length;
+
+    JSRuntime *rt = JS_NewRuntime();
+    JSContext *ctx = rt ? JS_NewContext(rt) : NULL;
+    if (!ctx) {
+        fputs("js-wasm: out of memory at start-up\n", stderr);
+        return 1;
+    }
+    JS_SetMaxStackSize(rt, JS_STACK_BYTES);
+    JSValue global = JS_GetGlobalObject(ctx);
+    JS_SetPropertyStr(ctx, global, "__write", JS_NewCFunction(ctx, js_write, "write", 1));
+    JS_SetPropertyStr(ctx, global, "__write_err", JS_NewCFunction(ctx, js_write_err, "write", 1));
+    JS_SetPropertyStr(ctx, global, "__read_stdin", JS_NewCFunction(ctx, js_read_stdin, "readFileSync", 0));
+    JS_SetPropertyStr(ctx, global, "__exit", JS_NewCFunction(ctx, js_exit, "exit", 1));
+    JS_FreeValue(ctx, global);
+
+    /* JS_Eval needs a NUL after the code: copy it (the copy's fuel is counted like the rest) */
+    char *program = malloc(length + 1);
+    if (!program) {
+        fputs("js-wasm: out of memory\n", stderr);
+        return 1;
+    }
+    memcpy(program, code, length);
+    program[length] = '\0';
+    int status = eval(ctx, PRELUDE_JS, sizeof PRELUDE_JS - 1, "<prelude>");
+    if (status == 0)
+        status = eval(ctx, program, length, "prog.js");
+    while (status == 0) {
+        JSContext *job;
+        int ran = JS_ExecutePendingJob(rt, &job);
+        if (ran == 0)
+            break;
+        if (ran < 0) {
+            report_exception(job);
+            status = -1;
+        }
+    }
+    fflush(stdout);
+    fflush(stderr);
+    /* no JS_FreeContext / JS_FreeRuntime: the instance ends here, its memory goes with it */
+    return status == 0 ? 0 : 1;
+}
