@@ -251,6 +251,8 @@ class CWasmMachine:
     def _module(self, source: str) -> Any | RunResult:
         require_toolchain()  # ToolchainMissing naming zig or wasmtime, even for a cached module
         build = compile_wasm(source)
+        if build.timed_out:  # the sandboxed compile ran past its wall clock
+            return RunResult("timeout", b"", build.stderr, None, None, 0.0)
         if build.module is None:
             return RunResult("compile_error", b"", build.stderr, None, None, 0.0)
         return _module(str(build.module))

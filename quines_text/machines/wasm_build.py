@@ -1,13 +1,22 @@
 """C to WebAssembly (wasm32-wasi) with the zig toolchain, once per source text.
 
 The build half of the metered C machine (quines_text.machines.c_wasm).  The compiler (clang,
-inside `zig cc`) reads untrusted source, so it runs as a separate process in a fresh folder,
-with a scrubbed environment, in its own session (the whole group is killed at the wall-clock
-limit), without network (`unshare -n` where the kernel allows it) and under rlimits taken from
-quines_text.sandbox.COMPILE_LIMITS (CPU, address space, file size, open files).  It does not
-run inside the sandbox's namespaces: zig needs a writable global cache (its build of the WASI
-libc, about 50 MB, made once by `prepare()` from a trusted program) which the sandbox's
-read-only filesystem does not give.
+inside `zig cc`) reads untrusted source, so it runs inside the sandbox like gcc does
+(quines_text.sandbox.launch): bubblewrap's namespaces as uid 65534 when the toolkit is root, the
+seccomp filter, the run's cgroups and rlimits, under ZIG_LIMITS and the caller's wall-clock
+deadline (the whole process tree is killed there; the build says timed_out).  It sees read-only
+binds of /usr, the zig binary and zig's lib folder, the source in its run folder (a tmpfs that
+also holds zig's local cache), a writable output folder (the module is copied out of it), and
+zig's global cache.
+
+zig's global cache must be writable even when every entry is a hit (zig creates and locks its
+manifest files), and it holds the WASI libc and compiler_rt that zig builds once, about a minute
+of CPU.  That build is made by `prepare()` from a trusted program, inside the sandbox, into a
+fresh folder that is then renamed to `cache_dir()/zig-wasi-<version>` (owned by the run's uid).
+Every compile of an untrusted program gets that folder as the lower layer of an overlay whose
+writes go to a tmpfs that vanishes with the run (bubblewrap's --tmp-overlay): the compile finds
+the prebuilt libc, may write what zig writes, and no compile can change what a later one reads.
+Without namespaces (no bubblewrap) the compile gets a private copy of the folder instead.
 
 Flags: `zig cc --target=wasm32-wasi -O2 -s -w` first, then with `-std=gnu89` when that fails
 (clang rejects the implicit int and implicit declarations of K&R programs such as Mahoney's
@@ -16,44 +25,58 @@ zig's version, the flags and the source.
 """
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import os
-import resource
+import re
+import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from quines_text.sandbox import COMPILE_LIMITS, ToolchainMissing, cache_dir
+from quines_text.sandbox import COMPILE_LIMITS, Limits, ToolchainMissing, cache_dir, isolation
+from quines_text.sandbox.cgroups import remove_tree
+from quines_text.sandbox.launch import Launched, Plan, launch, run_folder_name
 from rsi.atomic import atomic_path
 from rsi.records import JsonRecord
 
 TARGET = "wasm32-wasi"
 WASM_FLAGS: tuple[str, ...] = ("-O2", "-s", "-w")
 WASM_FALLBACK_FLAGS: tuple[str, ...] = ("-O2", "-s", "-w", "-std=gnu89")
-PREPARE_WALL_S = 600.0  # the first build of the WASI libc takes about a minute of CPU
+# zig runs a thread pool of one thread per CPU besides its clang children, and the pids cgroup
+# counts threads: more processes than the default compile limits; 1024 descriptors (prepare()
+# failed at 256 with ProcessFdQuotaExceeded).  Memory as for gcc: the whole tree's 1 GiB (a warm
+# compile of Example 6 peaks at 62 MiB resident); no address-space rlimit where the memory
+# cgroup limits the tree (zig reserves address space it never uses).
+ZIG_LIMITS = replace(COMPILE_LIMITS, processes=max(64, 2 * (os.cpu_count() or 1) + 16),
+                     open_files=1024)
+# prepare()'s one-time build of the WASI libc and compiler_rt, from a trusted program
+PREPARE_LIMITS = replace(ZIG_LIMITS, wall_s=900.0, cpu_s=900.0, memory_bytes=2 * 2**30)
+CACHE_INSIDE = "/tmp/rsi-zig-cache"  # zig's global cache inside the sandbox, the same every time
+OUT_INSIDE = "/tmp/rsi-wasm-out"
 _PREPARE_SOURCE = b"#include <stdio.h>\nint main(void){int t;if(scanf(\"%d\",&t)==1)printf(\"%d\",t);return 0;}\n"
 
 
 @dataclass(frozen=True)
 class WasmBuild(JsonRecord):
-    """A compiled module: path in the cache (None when the compiler refused the text), the
-    flags that worked (or were tried last), the compiler's messages, and whether it was cached."""
+    """A compiled module: path in the cache (None when the compiler refused the text or ran out
+    of the wall clock), the flags that worked (or were tried last), the compiler's messages,
+    whether it was cached, and whether the compile was killed at the deadline."""
 
     module: Path | None
     flags: tuple[str, ...]
     stderr: bytes
     cached: bool
+    timed_out: bool = False
 
     def to_dict(self) -> dict:
         return {"module": str(self.module) if self.module else None, "flags": list(self.flags),
-                "stderr": self.stderr.decode("utf-8", "replace"), "cached": self.cached}
-
+                "stderr": self.stderr.decode("utf-8", "replace"), "cached": self.cached,
+                "timed_out": self.timed_out}
 
 
 def zig_path() -> Path | None:
@@ -92,88 +115,157 @@ def zig_version() -> str:
 
 
 @functools.cache
-def _unshare_works() -> bool:
-    tool = shutil.which("unshare")
-    if tool is None:
-        return False
+def zig_install() -> tuple[str, str]:
+    """(the zig binary, zig's lib folder) as real paths: what the sandbox binds read-only."""
+    zig = os.path.realpath(require_toolchain())
+    done = subprocess.run([zig, "env"], capture_output=True, timeout=60, cwd="/")
+    found = re.search(rb'\.lib_dir = "([^"]+)"', done.stdout)
+    if found is None:
+        raise ToolchainMissing(f"zig env names no lib folder: {done.stderr[:200]!r}")
+    return zig, os.path.realpath(os.path.join("/", found.group(1).decode()))
+
+
+def prepared_cache() -> Path:
+    """The global cache that prepare() built: the lower layer of every compile's cache."""
+    return cache_dir() / f"zig-wasi-{zig_version()}"
+
+
+def run_zig(argv: list[str], files: dict[str, bytes], limits: Limits, deadline: float, *,
+            cache: Path, writable_cache: bool = False) -> tuple[Launched, bytes | None]:
+    """Run argv (a zig command, or anything else for the tests) in the sandbox with zig's
+    environment: `files` in the run folder, the output folder at OUT_INSIDE, zig's global cache
+    at CACHE_INSIDE (the host folder `cache` itself when writable_cache, for prepare(); else an
+    overlay of it, or a copy without namespaces); "@OUT@" in argv is the output folder.
+    -> (the launch, the bytes of @OUT@/prog.wasm or None)."""
+    iso = isolation()
+    zig, lib = zig_install()
+    uid = iso.unprivileged_uid
+    scratch = Path(os.path.realpath(tempfile.mkdtemp(prefix="rsi-wasmcc-")))
     try:
-        return subprocess.run([tool, "-n", "--", "true"], capture_output=True, timeout=10).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
+        out = scratch / "out"
+        out.mkdir()
+        if uid is not None:
+            os.chown(out, uid, uid)
+        plan = Plan(binds=[zig, lib], files=dict(files))
+        host_dir = None
+        if iso.namespaces:
+            run_dir, out_dir, cache_at = run_folder_name(), OUT_INSIDE, CACHE_INSIDE
+            plan.writable[str(out)] = OUT_INSIDE
+            if writable_cache:
+                plan.writable[str(cache)] = CACHE_INSIDE
+            else:
+                plan.overlays[str(cache)] = CACHE_INSIDE
+        else:  # no bubblewrap: host paths (the stage binds them), a private copy of the cache
+            host_dir = scratch / "run"
+            host_dir.mkdir()
+            run_dir, out_dir, cache_at = str(host_dir), str(out), str(cache)
+            if not writable_cache:
+                cache_at = str(scratch / "cache")
+                shutil.copytree(cache, cache_at, symlinks=True)
+            for folder in (run_dir, cache_at):
+                if uid is not None:
+                    _chown_tree(Path(folder), uid)
+            plan.writable.update({out_dir: out_dir, cache_at: cache_at})
+        env = ["/usr/bin/env", f"ZIG_GLOBAL_CACHE_DIR={cache_at}",
+               f"ZIG_LOCAL_CACHE_DIR={run_dir}/zig-local"]
+        command = [*env, *(a.replace("@OUT@", out_dir) for a in argv)]
+        launched = launch(iso, command, limits, b"", plan, run_dir=run_dir,
+                          host_dir=host_dir, deadline=deadline,
+                          memory_rlimit="none" if iso.memory_cgroup else "as")
+        built = out / "prog.wasm"
+        return launched, (built.read_bytes() if built.is_file() else None)
+    finally:
+        remove_tree(scratch)
 
 
-def _limit_child(cpu_s: float) -> None:
-    """preexec_fn: the compile's rlimits (runs in the child before exec)."""
-    cpu = int(cpu_s)
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    resource.setrlimit(resource.RLIMIT_AS, (4 * COMPILE_LIMITS.memory_bytes,) * 2)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (COMPILE_LIMITS.file_bytes,) * 2)
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+def _compile(data: bytes, flags: tuple[str, ...], limits: Limits, deadline: float, *,
+             cache: Path, writable_cache: bool = False) -> tuple[Launched, bytes | None]:
+    """One `zig cc` of prog.c in the sandbox -> (the launch, the module or None)."""
+    zig, _ = zig_install()
+    argv = [zig, "cc", f"--target={TARGET}", *flags, "-o", "@OUT@/prog.wasm", "prog.c"]
+    launched, module = run_zig(argv, {"prog.c": data}, limits, deadline, cache=cache,
+                               writable_cache=writable_cache)
+    if launched.ending.ended != "done" or launched.ending.exit_code != 0:
+        return launched, None
+    return launched, module
 
 
-def _compile(data: bytes, flags: tuple[str, ...], wall_s: float, cpu_s: float) -> tuple[bytes | None, bytes]:
-    """(module bytes or None, compiler messages) of one compile in a fresh folder."""
-    zig = require_toolchain()
-    with tempfile.TemporaryDirectory(prefix="rsi-wasmcc-") as work:
-        folder = Path(work)
-        (folder / "prog.c").write_bytes(data)
-        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": work, "TMPDIR": work, "LANG": "C.UTF-8",
-               "ZIG_GLOBAL_CACHE_DIR": str(cache_dir() / "zig"),
-               "ZIG_LOCAL_CACHE_DIR": str(folder / "zig-local")}
-        argv = [str(zig), "cc", f"--target={TARGET}", *flags, "-o", "prog.wasm", "prog.c"]
-        if _unshare_works():
-            argv = [str(shutil.which("unshare")), "-n", "--", *argv]
-        proc = subprocess.Popen(argv, cwd=folder, env=env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-                                preexec_fn=lambda: _limit_child(cpu_s))
+def _chown_tree(folder: Path, uid: int) -> None:
+    """Give `folder` and everything below it to uid (links themselves, not their targets)."""
+    os.lchown(folder, uid, uid)
+    for parent, folders, files in os.walk(folder):
+        for name in (*folders, *files):
+            os.lchown(os.path.join(parent, name), uid, uid)
+
+
+def prepare() -> Path:
+    """Build zig's WASI libc and compiler_rt once, from a trusted program, into a fresh folder
+    renamed to prepared_cache() (module docstring); compiles of untrusted programs then run under
+    ZIG_LIMITS and change nothing of it.  Returns the folder."""
+    final = prepared_cache()
+    uid = isolation().unprivileged_uid
+    if final.is_dir():
+        owner = os.geteuid() if uid is None else uid
+        if final.stat().st_uid != owner:  # e.g. prepared by another uid: the overlay needs ours
+            _chown_tree(final, owner)
+        return final
+    final.parent.mkdir(parents=True, exist_ok=True)
+    building = final.with_name(f"{final.name}.building-{secrets.token_hex(4)}")
+    building.mkdir()
+    try:
+        if uid is not None:
+            os.chown(building, uid, uid)
+        launched, module = _compile(_PREPARE_SOURCE, WASM_FLAGS, PREPARE_LIMITS,
+                                    time.monotonic() + PREPARE_LIMITS.wall_s, cache=building,
+                                    writable_cache=True)
+        if module is None:
+            message = launched.stderr.decode("utf-8", "replace")[:300]
+            raise ToolchainMissing(f"zig cannot build for {TARGET} in the sandbox: {message}")
         try:
-            _, stderr = proc.communicate(timeout=wall_s)
-        except subprocess.TimeoutExpired:
-            stderr = b"compile timed out"
-        finally:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        built = folder / "prog.wasm"
-        if proc.returncode == 0 and built.exists():
-            return built.read_bytes(), stderr
-        return None, stderr[:20000]
-
-
-def prepare() -> None:
-    """Build zig's WASI libc into the cache once, from a trusted program, so that compiles of
-    untrusted programs run under the tight COMPILE_LIMITS (a marker file records it)."""
-    marker = cache_dir() / "zig" / f"rsi-prepared-{zig_version()}"
-    if marker.exists():
-        return
-    module, stderr = _compile(_PREPARE_SOURCE, WASM_FLAGS, PREPARE_WALL_S, PREPARE_WALL_S)
-    if module is None:
-        raise ToolchainMissing(f"zig cannot build for {TARGET}: {stderr.decode('utf-8', 'replace')[:300]}")
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.write_text("ok\n")
+            os.rename(building, final)
+        except OSError:  # another process prepared it first
+            if not final.is_dir():
+                raise
+    finally:
+        if building.exists():
+            remove_tree(building)
+    return final
 
 
 def _key(data: bytes, flags: tuple[str, ...]) -> str:
     return hashlib.sha256(f"{zig_version()}\0{TARGET}\0{' '.join(flags)}\0".encode() + data).hexdigest()
 
 
-def compile_wasm(source: str | bytes) -> WasmBuild:
-    """Compile C source to a wasm32-wasi module once and cache it (module docstring).
-    module None: the compiler refused both flag sets; stderr is its first message."""
+def compile_wasm(source: str | bytes, limits: Limits = ZIG_LIMITS,
+                 deadline: float | None = None) -> WasmBuild:
+    """Compile C source to a wasm32-wasi module once and cache it (module docstring), in the
+    sandbox under `limits` and the wall clock that ends at `deadline` (time.monotonic(); default
+    now + limits.wall_s; prepare()'s one-time build of the libc is not counted).  module None:
+    the compiler refused both flag sets (stderr is its first message) or the clock ran out
+    (timed_out, nothing cached)."""
     data = source.encode() if isinstance(source, str) else source
     folder = cache_dir() / "c-wasm"
     for flags in (WASM_FLAGS, WASM_FALLBACK_FLAGS):
         path = folder / f"{_key(data, flags)}.wasm"
         if path.exists():
             return WasmBuild(path, flags, b"", True)
-    prepare()
+    cache = prepare()
+    deadline = time.monotonic() + limits.wall_s if deadline is None else deadline
     first = b""
     for flags in (WASM_FLAGS, WASM_FALLBACK_FLAGS):
-        module, stderr = _compile(data, flags, COMPILE_LIMITS.wall_s, COMPILE_LIMITS.cpu_s)
-        first = first or stderr
+        launched, module = _compile(data, flags, limits, deadline, cache=cache)
+        first = first or launched.stderr
+        if launched.ending.ended == "timeout":
+            return WasmBuild(None, flags, first or b"compile timed out", False, timed_out=True)
         if module is not None:
             path = folder / f"{_key(data, flags)}.wasm"
             with atomic_path(path, create_parents=True) as temporary:
                 Path(temporary).write_bytes(module)
-            return WasmBuild(path, flags, stderr, False)
-    return WasmBuild(None, WASM_FALLBACK_FLAGS, first, False)
+            return WasmBuild(path, flags, launched.stderr, False)
+    return WasmBuild(None, WASM_FALLBACK_FLAGS, first[:20000], False)
+
+
+__all__ = ["PREPARE_LIMITS", "TARGET", "WASM_FALLBACK_FLAGS", "WASM_FLAGS", "ZIG_LIMITS",
+           "WasmBuild", "compile_wasm", "prepare", "prepared_cache",
+           "require_toolchain", "run_zig", "toolchain_missing", "zig_install", "zig_path",
+           "zig_version"]
