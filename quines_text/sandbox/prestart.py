@@ -44,6 +44,8 @@ class Tree(Protocol):
 
     def alive(self) -> bool: ...
 
+    def pid(self) -> int: ...
+
     def discard(self) -> None: ...
 
     def close_in_child(self) -> None: ...
@@ -165,6 +167,17 @@ def pool() -> Pool:
 def take(key: Hashable, factory: Callable[[], Tree]) -> Tree | None:
     """Pool.take on this process's pool."""
     return pool().take(key, factory)
+
+
+def ready_pids(timeout: float = 10.0) -> set[int]:
+    """The host pids of the ready trees (each the root of its tree), once no tree is being
+    started (at most `timeout` s): what a check for leftover processes leaves out."""
+    current, end = pool(), time.monotonic() + timeout
+    while True:
+        with current.lock:
+            if not current.pending or time.monotonic() > end:
+                return {tree.pid() for tree, _ in current.ready.values()}
+        time.sleep(0.01)
 
 
 def note(used: bool) -> None:

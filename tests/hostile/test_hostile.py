@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from quines_text import sandbox
-from quines_text.sandbox import Limits
+from quines_text.sandbox import Limits, prestart
 
 HERE = Path(__file__).parent
 LANG_OF = {".py": "python", ".c": "c", ".js": "js"}
@@ -140,5 +140,8 @@ def _processes_with(marker: str) -> list[int]:
 
 
 def _children_of_this_process() -> list[int]:
-    me = os.getpid()
-    return [pid for pid, stat in _proc_files("stat") if int(stat.rsplit(b")", 1)[1].split()[1]) == me]
+    """Children of this process, less the pre-started trees of the next runs
+    (quines_text.sandbox.prestart)."""
+    me, ready = os.getpid(), prestart.ready_pids()
+    return [pid for pid, stat in _proc_files("stat")
+            if int(stat.rsplit(b")", 1)[1].split()[1]) == me and pid not in ready]

@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from quines_text import sandbox
-from quines_text.sandbox import Limits
+from quines_text.sandbox import Limits, prestart
 
 HERE = Path(__file__).parent / "boundary"
 LANG_OF = {".py": "python", ".c": "c", ".js": "js"}
@@ -197,10 +197,14 @@ def _proc_cmdlines():
 
 
 def _children() -> list[str]:
+    """Children of this process's main thread, less the pre-started trees of the next runs
+    (quines_text.sandbox.prestart)."""
+    ready = {str(pid) for pid in prestart.ready_pids()}
     try:
-        return Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split()
+        found = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split()
     except OSError:
         return []
+    return [pid for pid in found if pid not in ready]
 
 
 def _other_run(marker: str, secret: str) -> threading.Thread:

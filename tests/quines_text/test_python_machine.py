@@ -97,7 +97,11 @@ def test_unbudgeted_run_still_counts():
 
 
 def _children_of_this_process() -> list[int]:
-    me, found = os.getpid(), []
+    """Children of this process, less the pre-started trees of the next runs
+    (quines_text.sandbox.prestart)."""
+    from quines_text.sandbox import prestart
+
+    me, found, ready = os.getpid(), [], prestart.ready_pids()
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
@@ -105,6 +109,6 @@ def _children_of_this_process() -> list[int]:
                     fields = stat.read().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if int(fields[1]) == me:
+            if int(fields[1]) == me and int(entry) not in ready:
                 found.append(int(entry))
     return found
