@@ -63,50 +63,65 @@ def _warm(settings):
     return gc
 
 
-def _zygote(command_r, status_w, sets, collector):
-    """Fork one child per command "T K\n" read from command_r, on the write ends sets[K]
-    (stdout, stderr, report), with at most one child per set running at a time; write
-    "P PID K\n" when a child starts and "D PID WAITSTATUS\n" when it has ended.  At the end of
-    the commands wait for the children still running, then exit.  Before each fork every
-    object is frozen (gc.freeze), and the child unfreezes them into the oldest generation:
-    its young collections then traverse only its own objects, not the zygote's, whose pages
-    they would otherwise copy.  In a child, return (t, report descriptor)."""
-    pending, running, more = b"", set(), True
-    while more or running:
-        if not more or len(running) >= len(sets):
-            pid, status = os.waitpid(-1, 0)
-            running.discard(pid)
-            os.write(status_w, f"D {pid} {status}\n".encode())
+RUNNING = 2  # children at a time; they take turns on RUNNING + 1 sets of pipes
+
+
+def _zygote(ts, command_r, status_w, sets, collector):
+    """Fork one child per t of ts, in order, at most RUNNING at a time, each on a free set of
+    write ends sets[K] (stdout, stderr, report); a set is free at the start and again after
+    the supervisor's "F K\n" on command_r (it has read the last child's pipes).  Write
+    "P PID K\n" when a child starts and "D PID WAITSTATUS\n" when it has ended, gathered into
+    one write before each wait, so the supervisor wakes once per child.  Before each fork
+    every object is frozen (gc.freeze), and the child unfreezes them into the oldest
+    generation: its young collections then traverse only its own objects, not the zygote's,
+    whose pages they would otherwise copy.  In a child, return (t, report descriptor)."""
+    free, pending, running, lines, at = list(range(len(sets))), b"", set(), b"", 0
+    while at < len(ts) or running:
+        if at < len(ts) and len(running) < RUNNING and not free:
+            if lines:
+                os.write(status_w, lines)
+                lines = b""
+            while b"\n" not in pending:
+                chunk = os.read(command_r, 4096)
+                if not chunk:
+                    os._exit(0)  # the supervisor is gone
+                pending += chunk
+            while b"\n" in pending:
+                line, pending = pending.split(b"\n", 1)
+                free.append(int(line.split()[1]))
             continue
-        while more and b"\n" not in pending:
-            chunk = os.read(command_r, 4096)
-            more = bool(chunk)
-            pending += chunk
-        if not more:
+        if at < len(ts) and len(running) < RUNNING:
+            k, t = free.pop(0), ts[at]
+            at += 1
+            stdin_r, stdin_w = os.pipe()
+            os.write(stdin_w, f"{t}\n".encode())
+            os.close(stdin_w)
+            collector.freeze()
+            pid = os.fork()
+            if pid == 0:
+                collector.unfreeze()
+                os.close(command_r)
+                os.close(status_w)
+                out_w, err_w, report_w = sets[k]
+                for other in sets:
+                    if other is not sets[k]:
+                        for fd in other:
+                            os.close(fd)
+                for fd, target in ((stdin_r, 0), (out_w, 1), (err_w, 2)):
+                    os.dup2(fd, target)
+                    os.close(fd)
+                return t, report_w
+            os.close(stdin_r)
+            running.add(pid)
+            lines += f"P {pid} {k}\n".encode()
             continue
-        line, pending = pending.split(b"\n", 1)
-        t, k = (int(field) for field in line.split())
-        stdin_r, stdin_w = os.pipe()
-        os.write(stdin_w, f"{t}\n".encode())
-        os.close(stdin_w)
-        collector.freeze()
-        pid = os.fork()
-        if pid == 0:
-            collector.unfreeze()
-            os.close(command_r)
-            os.close(status_w)
-            out_w, err_w, report_w = sets[k]
-            for other in sets:
-                if other is not sets[k]:
-                    for fd in other:
-                        os.close(fd)
-            for fd, target in ((stdin_r, 0), (out_w, 1), (err_w, 2)):
-                os.dup2(fd, target)
-                os.close(fd)
-            return t, report_w
-        os.close(stdin_r)
-        running.add(pid)
-        os.write(status_w, f"P {pid} {k}\n".encode())
+        if lines:
+            os.write(status_w, lines)
+            lines = b""
+        pid, status = os.waitpid(-1, 0)
+        running.discard(pid)
+        lines += f"D {pid} {status}\n".encode()
+    os.write(status_w, lines)
     os._exit(0)
 
 
@@ -175,15 +190,18 @@ def _drain(fd, buffer, cap):
             buffer += chunk[: cap - len(buffer)]
 
 
+DRAIN_S = 0.02  # a running child's pipes are read at least this often
+
+
 def _supervise(config, command_w, status_r, sets):
-    """Ask the zygote for one child per t, read its pipes, kill it past its wall clock or
-    stdout cap, and write its record; in the supervisor only (select and time are imported
-    here, after the zygote was forked).  Each set of pipes carries one child at a time, so
-    as many children as sets run at once (the next one starts while the last is running);
-    a set is given to a new child only once the previous child on it has ended and its pipes
-    are drained.  Records are written in the order the children end (each names its t).  A
-    change of the run folder is seen at the first end after it: that child and every one
-    not yet written, which may have run while the folder was changed, are reruns."""
+    """Follow the zygote's children, read their pipes, kill one past its wall clock or stdout
+    cap, and write each one's record; in the supervisor only (select and time are imported
+    here, after the zygote was forked).  It wakes for the zygote's status lines (about once
+    per child) and every DRAIN_S while children run, to read their pipes before they fill; a
+    set of pipes is handed back to the zygote ("F K") only once its child has ended and its
+    pipes are drained.  Records are written in the order the children end (each names its
+    t).  A change of the run folder is seen at the first end after it: that child and every
+    one not yet written, which may have run while the folder changed, are reruns."""
     import select
     import time
 
@@ -192,39 +210,65 @@ def _supervise(config, command_w, status_r, sets):
     os.close(config["control_fd"])
     config.clear()
     caps = (out_cap + 1, out_cap, 4096)
-    poller, owner = select.poll(), {}
-    for k, pipes in enumerate(sets):
-        for which, fd in enumerate(pipes):
+    for pipes in sets:
+        for fd in pipes:
             os.set_blocking(fd, False)
-            poller.register(fd, select.POLLIN)
-            owner[fd] = (k, which)
+    poller = select.poll()
     poller.register(status_r, select.POLLIN)
     before = _folder_state(settings["run_dir"])
     slots = [None] * len(sets)
-    pending, written, sent = b"", 0, 0
-
-    def send(k):
-        nonlocal sent
-        slots[k] = {"t": ts[sent], "data": [bytearray(), bytearray(), bytearray()],
-                    "pid": None, "deadline": None, "status": None, "killed": False}
-        os.write(command_w, f"{ts[sent]} {k}\n".encode())
-        sent += 1
-        if sent == len(ts):
-            os.close(command_w)  # the zygote waits for the last children and exits
+    pending, written, started, drained = b"", 0, 0, time.monotonic()
 
     def give_up():
         _write(b"".join(f"U {slot['t']}\n".encode() for slot in slots if slot is not None)
-               + b"".join(f"U {u}\n".encode() for u in ts[sent:]))
+               + b"".join(f"U {u}\n".encode() for u in ts[started:]))
 
-    for k in range(min(len(sets), len(ts))):
-        send(k)
-    while any(slot is not None for slot in slots):
-        k = next((k for k, slot in enumerate(slots)
-                  if slot is not None and slot["status"] is not None), None)
-        if k is not None:
+    def drain(k):
+        for which, fd in enumerate(sets[k]):
+            _drain(fd, slots[k]["data"][which], caps[which])
+
+    while started < len(ts) or any(slot is not None for slot in slots):
+        now, wait = time.monotonic(), DRAIN_S
+        for child in slots:
+            if child is None or child["killed"] or child["status"] is not None:
+                continue
+            if child["deadline"] <= now or len(child["data"][0]) > out_cap:
+                os.kill(child["pid"], 9)
+                child["killed"] = True
+            else:
+                wait = min(wait, child["deadline"] - now)
+        ready = poller.poll(int(wait * 1000) + 1)
+        if time.monotonic() >= drained + DRAIN_S:
+            drained = time.monotonic()
+            for k, child in enumerate(slots):
+                if child is not None:
+                    drain(k)
+        if not ready:
+            continue
+        chunk = os.read(status_r, 4096)
+        if not chunk:  # the zygote is gone
+            give_up()
+            return
+        pending += chunk
+        ended = []
+        while b"\n" in pending:
+            line, pending = pending.split(b"\n", 1)
+            fields = line.split()
+            if fields[0] == b"P":
+                k = int(fields[2])
+                slots[k] = {"t": ts[started], "data": [bytearray(), bytearray(), bytearray()],
+                            "pid": int(fields[1]), "deadline": time.monotonic() + wall,
+                            "status": None, "killed": False}
+                started += 1
+            else:
+                pid = int(fields[1])
+                k = next(k for k, slot in enumerate(slots)
+                         if slot is not None and slot["pid"] == pid)
+                slots[k]["status"] = int(fields[2])
+                ended.append(k)
+        for k in ended:
+            drain(k)
             child, slots[k] = slots[k], None
-            for which, fd in enumerate(sets[k]):
-                _drain(fd, child["data"][which], caps[which])
             record = _record(child["t"], child["data"],
                              None if child["killed"] else child["status"])
             if _folder_state(settings["run_dir"]) != before:
@@ -237,42 +281,8 @@ def _supervise(config, command_w, status_r, sets):
             if written > batch_cap:
                 give_up()
                 return
-            if sent < len(ts):
-                send(k)
-            continue
-        now, wait = time.monotonic(), None
-        for child in slots:
-            if child is None or child["pid"] is None or child["killed"]:
-                continue
-            if child["deadline"] <= now or len(child["data"][0]) > out_cap:
-                os.kill(child["pid"], 9)
-                child["killed"] = True
-            else:
-                left = child["deadline"] - now
-                wait = left if wait is None else min(wait, left)
-        for fd, _ in poller.poll(-1 if wait is None else int(wait * 1000) + 1):
-            if fd != status_r:
-                k, which = owner[fd]
-                if slots[k] is not None:
-                    _drain(fd, slots[k]["data"][which], caps[which])
-                continue
-            chunk = os.read(status_r, 4096)
-            if not chunk:  # the zygote is gone
-                give_up()
-                return
-            pending += chunk
-            while b"\n" in pending:
-                line, pending = pending.split(b"\n", 1)
-                fields = line.split()
-                if fields[0] == b"P":
-                    started = slots[int(fields[2])]
-                    started["pid"] = int(fields[1])
-                    started["deadline"] = time.monotonic() + wall
-                else:
-                    pid = int(fields[1])
-                    ended = next(slot for slot in slots
-                                 if slot is not None and slot["pid"] == pid)
-                    ended["status"] = int(fields[2])
+            if started < len(ts):  # else the zygote needs no set and may have exited
+                os.write(command_w, f"F {k}\n".encode())
 
 
 def _become_boot(scope, code, config, exit_now):
@@ -290,15 +300,16 @@ def _become_boot(scope, code, config, exit_now):
 if __name__ == "__rsi_boot__":
     _command_r, _command_w = os.pipe()
     _status_r, _status_w = os.pipe()
-    _sets = [[os.pipe() for _ in range(3)] for _ in range(2)]  # (stdout, stderr, report) x 2
+    _sets = [[os.pipe() for _ in range(3)] for _ in range(RUNNING + 1)]  # stdout, stderr, report
     if os.fork() == 0:
         for _fd in (_command_w, _status_r, *(_r for _set in _sets for _r, _ in _set), 1):
             os.close(_fd)
         os.close(CONFIG["control_fd"])  # type: ignore[name-defined]  # noqa: F821
         _settings = dict(CONFIG["child"])  # type: ignore[name-defined]  # noqa: F821
         _code = CONFIG["child_boot"]  # type: ignore[name-defined]  # noqa: F821
+        _ts = list(CONFIG["ts"])  # type: ignore[name-defined]  # noqa: F821
         CONFIG.clear()  # type: ignore[name-defined]  # noqa: F821
-        _t, _report = _zygote(_command_r, _status_w,
+        _t, _report = _zygote(_ts, _command_r, _status_w,
                               [tuple(_w for _, _w in _set) for _set in _sets], _warm(_settings))
         _become_boot(globals(), _code, _child_config(_settings, _t, _report,
                                                      os.open("/dev/null", os.O_RDONLY)),
