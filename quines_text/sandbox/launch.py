@@ -8,7 +8,9 @@ pipes and reads its output pipes with caps enforced here: stdout up to limits.ou
 dropped), the Python report pipe and the launcher's status pipe up to REPORT_CAP.  At the
 deadline (the host's clock) it kills the process group and the cgroups.  The run folder lives
 on a tmpfs inside the sandbox and disappears with it; without bubblewrap it is a host folder
-removed by cgroups.remove_tree.
+removed by cgroups.remove_tree.  `launch` is `start` (the whole tree, waiting on its input
+pipes) then `finish` (feed, read, kill, clean up): quines_text.sandbox.prestart starts trees
+ahead of their runs with the first half.  The reading itself is quines_text.sandbox.reading.
 """
 from __future__ import annotations
 
@@ -17,7 +19,6 @@ import functools
 import math
 import os
 import secrets
-import selectors
 import signal
 import stat
 import subprocess
@@ -28,17 +29,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from quines_text.run_result import STATUSES
-
 from .cgroups import RunCgroups, make_cgroups, oom_kills, remove_cgroups, remove_tree
-from .limits import REPORT_CAP, Ending, Limits, SandboxError
+from .limits import Ending, Limits, SandboxError
+from .reading import _kill_group, _parse_report_line, _parse_status, _pump
 from .seccomp import filter_pipe
 
 if TYPE_CHECKING:
     from .layers import Isolation
 
 BASE_PATH = "/usr/local/bin:/usr/bin:/bin"
-DRAIN_S = 0.5  # how long to read the pipes once the program has ended or been killed
 SYSTEM_LINKS = ("/bin", "/lib", "/lib64", "/lib32", "/libx32", "/sbin")
 ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime", "/etc/passwd",
              "/etc/group", "/etc/nsswitch.conf", "/etc/hostname", "/etc/hosts")
@@ -219,11 +218,6 @@ def _under(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
-    with contextlib.suppress(OSError):
-        os.killpg(proc.pid, signal.SIGKILL)
-
-
 @dataclass
 class Started:
     """A process tree started by `start` and not yet fed: the first half of a launch.  feeds:
@@ -402,100 +396,6 @@ def _reap(proc: subprocess.Popen) -> None:
         if stream is not None:
             with contextlib.suppress(OSError):
                 stream.close()
-
-
-def _pump(proc: subprocess.Popen, feeds: dict[int, bytes], sinks: dict[int, str],
-          limits: Limits, deadline: float) -> tuple[dict[str, bytearray], str]:
-    """Feed the input pipes and read the output pipes until they close, the deadline passes or
-    stdout passes its cap; kill the process group in the last two cases."""
-    collected = {name: bytearray() for name in ("stdout", "stderr", "status", "report")}
-    caps = {"stdout": limits.output_bytes + 1, "stderr": limits.output_bytes,
-            "status": REPORT_CAP, "report": REPORT_CAP}
-    selector = selectors.DefaultSelector()
-    for fd in feeds:
-        os.set_blocking(fd, False)
-        selector.register(fd, selectors.EVENT_WRITE)
-    for fd in sinks:
-        selector.register(fd, selectors.EVENT_READ)
-    ended = "done"
-    stop_at = None  # once set: stop reading at this time (after a kill, or the program's end)
-    try:
-        while selector.get_map():
-            now = time.monotonic()
-            if stop_at is not None and now >= stop_at:
-                break
-            if stop_at is None and now >= deadline:
-                ended = "timeout"
-                _kill_group(proc)
-                stop_at = now + DRAIN_S
-                continue
-            timeout = (stop_at if stop_at is not None else deadline) - now
-            for key, _ in selector.select(timeout):
-                fd = key.fd
-                if fd in feeds:
-                    try:
-                        sent = os.write(fd, feeds[fd][:65536])
-                        feeds[fd] = feeds[fd][sent:]
-                    except BlockingIOError:
-                        continue
-                    except BrokenPipeError:  # the program does not read all of its input
-                        feeds[fd] = b""
-                    if not feeds[fd]:
-                        selector.unregister(fd)
-                        os.close(fd)
-                        feeds.pop(fd)
-                    continue
-                chunk = os.read(fd, 65536)
-                name = sinks[fd]
-                if not chunk:
-                    selector.unregister(fd)
-                    if name == "status" and stop_at is None:
-                        stop_at = time.monotonic() + DRAIN_S  # launcher done: drain, then stop
-                    continue
-                buffer = collected[name]
-                room = caps[name] - len(buffer)
-                if room > 0:
-                    buffer += chunk[:room]
-                if name == "stdout" and len(buffer) > limits.output_bytes and ended == "done":
-                    ended = "output_limit"
-                    _kill_group(proc)
-                    stop_at = time.monotonic() + DRAIN_S
-    finally:
-        selector.close()
-    return collected, ended
-
-
-def _parse_status(text: str) -> tuple[int | None, int, float, str | None, int | None]:
-    """The launcher's status lines -> (exit code or -signal, peak RSS bytes, CPU s, error,
-    first refused syscall)."""
-    exit_code, rss, cpu, refused = None, 0, 0.0, None
-    for line in text.splitlines():
-        kind, _, rest = line.partition(" ")
-        if kind == "error":
-            return None, 0, 0.0, rest, refused
-        fields = rest.split()
-        if kind == "forbidden" and len(fields) == 1 and fields[0].isdigit():
-            refused = int(fields[0])
-        if kind in ("exit", "signal") and len(fields) == 3 and all(f.isdigit() for f in fields):
-            code = int(fields[0])
-            exit_code = code if kind == "exit" else -code
-            rss, cpu = int(fields[1]) * 1024, int(fields[2]) / 1000
-    return exit_code, rss, cpu, None, refused
-
-
-def _parse_report_line(text: str) -> tuple[str, int | None, int] | None:
-    """The report call the launcher saw ("report STATUS_INDEX STEPS EXIT") -> (status, steps,
-    exit code); None without one."""
-    for line in text.splitlines():
-        fields = line.split()
-        if len(fields) == 4 and fields[0] == "report":
-            try:
-                index, steps, code = (int(f) for f in fields[1:])
-            except ValueError:
-                return None
-            if 0 <= index < len(STATUSES):
-                return STATUSES[index], (None if steps < 0 else steps), code
-    return None
 
 
 def probe_launch(iso: Isolation) -> str | None:
