@@ -1,6 +1,7 @@
 """Achieved GFLOP/s of the batched population step (64 vanilla chang-lipson quines, one Adamax
-step on the stacked θ through torch.func; neural/methods.py `Gradient`) against this
-machine's torch.matmul throughput on the same matrix shapes, same thread count.
+step on the stacked θ; neural/methods.py `Gradient`, whose replication MSE is neural/fused.py's
+batched products with a hand-written backward) against this machine's torch.matmul
+throughput on the same matrix shapes, same thread count.
 
 At width 100 the matrix products dominate the step: forward and backward are batched matmuls
 of (64, B, 100) by (64, 100, 100) and their transposes, which cost the same in a per-model
@@ -9,10 +10,12 @@ alone, not a multiple of the per-model loop (2.9x at width 100, bench/neural_pop
 Target: >= 50 %.
 
 How: one step runs under a dispatch mode that records every matrix product (aten mm, bmm,
-addmm, baddbmm: operand shapes and 2·m·n·k FLOPs each); the step is then timed for `--steps`
-steps (FLOPs of the step / seconds = achieved); the reference times exactly the recorded
+addmm, baddbmm, with or without out=: operand shapes and 2·m·n·k FLOPs each); the step is
+then timed for `--steps` steps (FLOPs of the step / seconds = achieved); the reference times exactly the recorded
 products, replayed with torch.matmul on random tensors of the same shapes, for as many
-rounds.  Writes the `## population_gflops` section of bench/RESULTS.md.
+rounds.  The two timings alternate `--repeats` times and each side keeps its best, so a
+change in the machine's load hits both.  Writes the `## population_gflops` section of
+bench/RESULTS.md.
 
 Run: .venv/bin/python bench/population_gflops.py [--width 100] [--steps 30] [--batch-size 64] [--threads 1]
 """
@@ -35,7 +38,9 @@ from neural.sampling import coordinate_batches, net_generators
 
 NETS = 64
 aten = torch.ops.aten
-PRODUCTS = {aten.mm.default, aten.bmm.default, aten.addmm.default, aten.baddbmm.default}
+PRODUCTS = {aten.mm.default, aten.bmm.default, aten.addmm.default, aten.baddbmm.default,
+            aten.mm.out, aten.bmm.out, aten.addmm.out, aten.baddbmm.out}  # .out: written into a given tensor
+ADDS = {aten.addmm.default, aten.baddbmm.default, aten.addmm.out, aten.baddbmm.out}
 
 
 class MatmulLog(TorchDispatchMode):
@@ -47,7 +52,7 @@ class MatmulLog(TorchDispatchMode):
 
     def __torch_dispatch__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
         if func in PRODUCTS:
-            a, b = (args[1], args[2]) if func in (aten.addmm.default, aten.baddbmm.default) else args[:2]
+            a, b = (args[1], args[2]) if func in ADDS else args[:2]
             self.shapes.append((tuple(a.shape), tuple(b.shape)))
         return func(*args, **(kwargs or {}))
 
@@ -96,17 +101,15 @@ def main() -> None:
     with log:
         step(method, batches[1])
     per_step = flops(log.shapes)
-    batched_s = math.inf
-    for _ in range(args.repeats):
+    operands = [(torch.randn(a), torch.randn(b)) for a, b in log.shapes]
+    for a, b in operands:
+        torch.matmul(a, b)  # warm-up
+    batched_s = matmul_s = math.inf
+    for _ in range(args.repeats):  # the two sides take turns, so both see the same load
         began = time.perf_counter()
         for i in range(args.steps):
             step(method, batches[i % len(batches)])
         batched_s = min(batched_s, time.perf_counter() - began)
-    operands = [(torch.randn(a), torch.randn(b)) for a, b in log.shapes]
-    for a, b in operands:
-        torch.matmul(a, b)  # warm-up
-    matmul_s = math.inf
-    for _ in range(args.repeats):
         began = time.perf_counter()
         for _ in range(args.steps):
             for a, b in operands:
@@ -133,7 +136,7 @@ def main() -> None:
         "",
         "| run | seconds | GFLOP/s |",
         "|---|---|---|",
-        f"| batched population step (vmap, forward + backward + Adamax) | {batched_s:.3f} | {achieved:.2f} |",
+        f"| batched population step (fused MSE forward + backward, Adamax) | {batched_s:.3f} | {achieved:.2f} |",
         f"| the same matrix products alone (torch.matmul) | {matmul_s:.3f} | {reference:.2f} |",
         "",
         "Where the step's time goes (torch.profiler, self CPU time over 5 steps): "
@@ -142,10 +145,10 @@ def main() -> None:
         f"Achieved share of the machine's matmul throughput on these shapes: **{achieved / reference:.0%}** "
         f"(target >= 50 %: {'met' if achieved >= 0.5 * reference else 'not met'}). The CPU target restated: "
         "at width 100 the matrix products are the largest cost of a step and they cost the same in the "
-        "per-model loop, so batching can only remove the loop's per-call overhead (2.9x over the loop at "
-        "width 100, against 12.5x at 32 and 22x at 8: neural population above); the measure of the batched "
-        "step at that width is its share of the machine's matmul throughput, and the rest of its time is "
-        "the other ops listed above (copies of the per-net weight views, SELU, Adamax's element-wise work).",
+        "per-model loop, so batching can only remove the loop's per-call overhead (the loop-versus-batched "
+        "ratios per width are in the neural population section); the measure of the batched step at that width "
+        "is its share of the machine's matmul throughput, and the rest of its time is the other ops of the "
+        "profile line above.",
     ]
     record_section("population_gflops", command, "\n".join(lines))
 

@@ -1,7 +1,8 @@
 """Training methods of Chang & Lipson 2018 §4 for a batch of K quines.
 
 - ``gradient``: Adam/Adamax on the self-replication MSE with live targets (plus λ · cross
-  entropy on digits for the auxiliary quine; cross entropy only for the solo classifier).
+  entropy on digits for the auxiliary quine; cross entropy only for the solo classifier);
+  the MSE's gradient comes from the hand-written batched backward of `neural.fused`.
 - ``regeneration``: a gradient epoch, then every predicted weight is replaced by its
   prediction (θ_i ← f_θ(i)), as in the paper's regeneration + Adamax.
 - ``evolution``: a simple evolution strategy (antithetic Gaussian perturbations, the
@@ -23,6 +24,7 @@ from torch import Tensor
 
 from neural.config import TrainConfig
 from neural.digits import DigitsSplit
+from neural.fused import fused_replication_mse
 from neural.objectives import classification_loss, replication_mse
 from neural.quine import BatchedQuine
 from neural.sampling import coordinate_batches, sample_indices, sample_normal
@@ -78,7 +80,7 @@ class Gradient(_Optimized):
         task = self.model.config.task
         total = self.theta.new_zeros(self.theta.shape[0])
         if task != "solo":
-            total = total + replication_mse(self.model, self.theta, coords)
+            total = total + fused_replication_mse(self.model, self.theta, coords)
         if task != "vanilla":
             weight = 1.0 if task == "solo" else self.config.aux_lambda
             total = total + weight * classification_loss(self.model, self.theta, *self._image_batch())
