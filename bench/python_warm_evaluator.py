@@ -56,7 +56,7 @@ def main() -> None:
         f"{platform.python_version()}; metered Python, P(0..{args.horizon}) of a 6-line "
         f"program (a loop of t mod 9 rounds, then t + 1), budget t per t.\n\n"
         f"| path | runs | seconds | ms per t |\n|---|---|---|---|\n"
-        f"| warm evaluator (one sandbox launch per 2000 t: a zygote forks a child per t) | {len(ts)} | "
+        f"| warm evaluator (one sandbox launch per 2000 t: a zygote forks a child per t, two at a time) | {len(ts)} | "
         f"{warm_s:.2f} | {1000 * warm_s / len(ts):.2f} |\n"
         f"| one sandboxed process per t: {len(sample)} sampled t timed ({sample_s:.2f} s), "
         f"extrapolated to {len(ts)} | {len(ts)} | {per_t_s:.1f} | "

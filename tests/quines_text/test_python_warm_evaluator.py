@@ -29,6 +29,8 @@ PROGRAMS = {
     "exit_code": "import sys\nn = int(input())\nsys.exit(n % 3)\n",
     "functions": "def f(k):\n    return k if k < 2 else f(k - 1) + f(k - 2)\n"
                  "print(f(int(input()) % 12) + 1)\n",
+    # 250 KB at t = 5000: more than a pipe holds, read while the child runs
+    "big_output": "n = int(input())\nprint('x' * (n * 50))\n",
 }
 TS = [0, 1, 2, 3, 10, 19, 20, 21, 60, 500, 5000]
 
