@@ -18,7 +18,8 @@ time (its threads: the pool's starter among them) plus its reaped children's (ru
 the block, divided by the runs; for pre-started kinds it includes the start of every tree
 used and of the one left ready at the end (killed by prestart.close() before the count).
 The block's mean wall time is the back-to-back figure: there the next tree's start overlaps
-the current run.  Target: sandbox / bare -I -S <= 1.5.
+the current run; its last column counts the block's pre-started runs that found no tree and
+started cold (the first always does: the pool starts empty).  Target: sandbox / bare -I -S <= 1.5.
 
 Usage: python bench/runner_latency.py [--runs N]
 """
@@ -78,16 +79,18 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def block(measure: Callable[[], float], runs: int) -> tuple[float, float]:
-    """(CPU s per run, mean wall s per run) of `runs` back-to-back runs."""
+def block(measure: Callable[[], float], runs: int) -> tuple[float, float, int]:
+    """(CPU s per run, mean wall s per run, pre-started runs that started cold) of `runs`
+    back-to-back runs (the first pre-started one is always cold: the pool starts empty)."""
     prestart.close()
+    MISSES[0] = 0
     cpu = cpu_seconds()
     start = time.perf_counter()
     for _ in range(runs):
         measure()
     wall = time.perf_counter() - start
     prestart.close()  # the tree left ready is killed and reaped: its start is counted
-    return (cpu_seconds() - cpu) / runs, wall / runs
+    return (cpu_seconds() - cpu) / runs, wall / runs, MISSES[0]
 
 
 def main() -> None:
@@ -124,14 +127,15 @@ def main() -> None:
     base = median["bare -I -S"]
     rows = "\n".join(
         f"| {name} | {1000 * m:.1f} | {m / base:.2f} | {1000 * blocks[name][1]:.1f} | "
-        f"{1000 * blocks[name][0]:.1f} |" for name, m in median.items())
+        f"{1000 * blocks[name][0]:.1f} | {blocks[name][2]} |" for name, m in median.items())
     body = (
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs (load average {load} at the "
         f"end), CPython {platform.python_version()}; {args.runs} runs of each, alternating, "
         f"then {cpu_runs} back to back of each for the CPU time; program `{PROGRAM}`.  "
         f"Layers: {'; '.join(full.layers)}.  Without bubblewrap: {'; '.join(plain.layers)}.\n\n"
         "| run | median ms (alternating) | / bare -I -S | mean ms back to back | "
-        "CPU ms per run (host + children) |\n|---|---|---|---|---|\n"
+        "CPU ms per run (host + children) | cold starts back to back |\n"
+        "|---|---|---|---|---|---|\n"
         f"{rows}\n\n"
         f"Ratio (sandbox.run / bare `python -I -S -c`): **"
         f"{median['sandbox pre-started'] / base:.2f}** pre-started with bubblewrap "

@@ -5,9 +5,10 @@ launcher's init and the interpreter's start-up before a byte of the program matt
 pool starts that whole tree for the *next* run ahead of time -- the interpreter blocked reading
 its control pipe, before any program byte exists -- one tree per future run, never reused.  A
 run whose key (isolation and limits: everything the tree's command line depends on) matches
-takes the ready tree, hands it the program through the control pipe and is timed from that
-moment; otherwise it starts cold.  Either way a replacement for its key is started in the
-background, so back-to-back runs overlap the next start with the current run.
+takes the ready tree (or waits up to WAIT_S for one whose start is under way), hands it the
+program through the control pipe and is timed from that moment; otherwise it starts cold.
+Either way a replacement for its key is started in the background, so back-to-back runs
+overlap the next start with the current run.
 
 What the program can observe does not change (argv, environment, run folder, limits; the CPU
 rlimit counts the interpreter's start-up in both), only the timing.  A tree that waits longer
@@ -37,6 +38,7 @@ from typing import Protocol
 
 IDLE_S = 30.0  # a tree that waited this long is killed
 MAX_KEYS = 4  # ready trees kept at once (one per key), the least recently used dropped
+WAIT_S = 0.5  # how long a run waits for a tree of its key whose start is under way
 
 
 class Tree(Protocol):
@@ -61,6 +63,7 @@ class Pool:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        self.changed = threading.Condition(self.lock)  # a start ended, or the pool closed
         self.ready: OrderedDict[Hashable, tuple[Tree, float]] = OrderedDict()
         self.pending: set[Hashable] = set()
         self.jobs: queue.SimpleQueue[tuple[Hashable, Callable[[], Tree]] | None] = (
@@ -75,6 +78,12 @@ class Pool:
         way `factory` is queued to start the next one unless one is ready or being started."""
         with self.lock:
             entry = self.ready.pop(key, None)
+            if entry is None and key in self.pending:
+                # its start is under way (the host's part of it: the tree then starts on its
+                # own): sooner than a cold start
+                self.changed.wait_for(lambda: key in self.ready or key not in self.pending
+                                      or self.closed, timeout=WAIT_S)
+                entry = self.ready.pop(key, None)
             if not self.closed and key not in self.ready and key not in self.pending:
                 self.pending.add(key)
                 self.jobs.put((key, factory))
@@ -111,6 +120,7 @@ class Pool:
                     self.started += 1
                     evicted = ([self.ready.popitem(last=False)[1][0]]
                                if len(self.ready) > MAX_KEYS else [])
+                self.changed.notify_all()
             if tree is not None and not keep:
                 tree.discard()
             elif keep:
@@ -132,6 +142,7 @@ class Pool:
         """Stop the worker and kill every ready tree; never raises."""
         with self.lock:
             self.closed = True
+            self.changed.notify_all()
             trees = [tree for tree, _ in self.ready.values()]
             self.ready.clear()
             worker = self.worker

@@ -166,11 +166,15 @@ def test_a_tree_that_waits_too_long_is_killed(monkeypatch):
     _wait_ready()
     (tree, _), = prestart.pool().ready.values()
     pids = _tree_pids(tree)
+    folders = [Path(p).parent for p in tree.started.groups.procs_files]
+    if tree.started.stage_dir is not None:
+        folders.append(Path(tree.started.stage_dir))
     end = time.monotonic() + 10
-    while prestart.pool().ready or any(_alive(pid) for pid in pids):
-        assert time.monotonic() < end, "the idle tree was not killed"
+    # the starter thread kills it, then removes its cgroups and stage folder
+    while (prestart.pool().ready or any(_alive(pid) for pid in pids)
+           or any(f.exists() for f in folders)):
+        assert time.monotonic() < end, "the idle tree was not killed and removed"
         time.sleep(0.05)
-    assert not any(Path(p).exists() for p in tree.started.groups.procs_files)
 
 
 def test_the_environment_switch_turns_it_off(monkeypatch):
@@ -241,3 +245,16 @@ def test_runs_from_threads_each_get_their_own_tree(monkeypatch):
     assert {i: [r.stdout for r in rs] for i, rs in results.items()} == {
         i: [f"{i * 10 + j}\n".encode() for j in range(3)] for i in range(3)}
     assert len(used) >= 1 and len({id(s) for s in used}) == len(used)
+
+
+def test_back_to_back_runs_wait_for_the_tree_being_started(monkeypatch):
+    """Each run queues the next tree; a run that comes before its start is done waits for it
+    (prestart.WAIT_S) rather than starting cold."""
+    monkeypatch.delenv("RSI_SANDBOX_PRESTART", raising=False)
+    used = []
+    for i in range(5):
+        result = sandbox.run(f"print({i})", "python", limits=FAST)
+        assert result.stdout == f"{i}\n".encode()
+        used.append(prestart.used_by_last_run())
+    assert used[0] is False  # the pool starts empty
+    assert sum(used[1:]) >= 3
