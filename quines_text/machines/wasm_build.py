@@ -16,8 +16,9 @@ fresh folder that is then renamed to `cache_dir()/zig-wasi-<version>` (owned by 
 Every compile of an untrusted program gets that folder as the lower layer of an overlay whose
 writes go to a tmpfs that vanishes with the run (bubblewrap's --tmp-overlay): the compile finds
 the prebuilt libc, may write what zig writes, and no compile can change what a later one reads.
-Without namespaces (no bubblewrap) the compile gets a private copy of the folder instead (its
-b/, h/ and o/, about 10 MB, on /dev/shm where the host has it).
+Where bubblewrap gives no overlay (none at all, one older than 0.10, or Linux before 5.11:
+`overlays_work()`) the compile gets a private copy of the folder instead (its b/, h/ and o/,
+about 10 MB, on /dev/shm where the host has it).
 
 Measured (bench/wasm_compile.py; 2 CPUs shared with other work, load about 7), Example 6, before
 (zig as a plain subprocess with rlimits and `unshare -n`) -> after (in the sandbox): cold, with
@@ -47,7 +48,14 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from quines_text.sandbox import COMPILE_LIMITS, Limits, ToolchainMissing, cache_dir, isolation
+from quines_text.sandbox import (
+    COMPILE_LIMITS,
+    Limits,
+    SandboxError,
+    ToolchainMissing,
+    cache_dir,
+    isolation,
+)
 from quines_text.sandbox.cgroups import remove_tree
 from quines_text.sandbox.launch import Launched, Plan, launch, run_folder_name
 from rsi.atomic import atomic_path
@@ -139,19 +147,52 @@ def prepared_cache() -> Path:
     return cache_dir() / f"zig-wasi-{zig_version()}"
 
 
+def _private_copy(cache: Path, scratch: Path, uid: int | None) -> str:
+    """A copy of the prepared cache in scratch, owned by the run's uid.  z/ (zig's ZIR of its own
+    sources, 44 of 53 MB) is left out: zig reads it only when it rebuilds an entry."""
+    copy = scratch / "cache"
+    shutil.copytree(cache, copy, symlinks=True,
+                    ignore=lambda folder, _: ["z"] if folder == str(cache) else [])
+    if uid is not None:
+        _chown_tree(copy, uid)
+    return str(copy)
+
+
+@functools.cache
+def overlays_work() -> bool:
+    """Whether bubblewrap mounts an overlay in the sandbox here (--tmp-overlay: bubblewrap >=
+    0.10, overlayfs in user namespaces: Linux >= 5.11); without it compiles get a copy."""
+    iso = isolation()
+    if not iso.namespaces:
+        return False
+    lower = Path(tempfile.mkdtemp(prefix="rsi-overlay-probe-"))
+    try:
+        if iso.unprivileged_uid is not None:
+            os.chown(lower, iso.unprivileged_uid, iso.unprivileged_uid)
+        plan = Plan(overlays={str(lower): CACHE_INSIDE})
+        done = launch(iso, ["/bin/sh", "-c", f"echo x > {CACHE_INSIDE}/probe"], Limits(wall_s=30.0),
+                      b"", plan)
+        return done.ending.exit_code == 0 and not (lower / "probe").exists()
+    except (SandboxError, OSError):
+        return False
+    finally:
+        remove_tree(lower)
+
+
 def run_zig(argv: list[str], files: dict[str, bytes], limits: Limits, deadline: float, *,
             cache: Path, writable_cache: bool = False) -> tuple[Launched, bytes | None]:
     """Run argv (a zig command, or anything else for the tests) in the sandbox with zig's
     environment: `files` in the run folder, the output folder at OUT_INSIDE, zig's global cache
     at CACHE_INSIDE (the host folder `cache` itself when writable_cache, for prepare(); else an
-    overlay of it, or a copy without namespaces); "@OUT@" in argv is the output folder.
-    -> (the launch, the bytes of @OUT@/prog.wasm or None)."""
+    overlay of it, or a private copy where there is no overlay); "@OUT@" in argv is the output
+    folder.  -> (the launch, the bytes of @OUT@/prog.wasm or None)."""
     iso = isolation()
     zig, lib = zig_install()
     uid = iso.unprivileged_uid
-    # without namespaces the cache is copied: onto a tmpfs where the host has one (measured on
-    # ext4 under load: 4.3 s to copy its 632 folders and 1,256 files, 2 s to remove them)
-    shm = None if iso.namespaces or not os.access("/dev/shm", os.W_OK) else "/dev/shm"
+    copying = not writable_cache and not overlays_work()
+    # a copy goes onto a tmpfs where the host has one (measured on ext4 under load: 4.3 s to
+    # copy the cache's 632 folders and 1,256 files, 2 s to remove them)
+    shm = "/dev/shm" if copying and os.access("/dev/shm", os.W_OK) else None
     scratch = Path(os.path.realpath(tempfile.mkdtemp(prefix="rsi-wasmcc-", dir=shm)))
     try:
         out = scratch / "out"
@@ -159,26 +200,21 @@ def run_zig(argv: list[str], files: dict[str, bytes], limits: Limits, deadline: 
         if uid is not None:
             os.chown(out, uid, uid)
         plan = Plan(binds=[zig, lib], files=dict(files))
+        host_cache = _private_copy(cache, scratch, uid) if copying else str(cache)
         host_dir = None
         if iso.namespaces:
             run_dir, out_dir, cache_at = run_folder_name(), OUT_INSIDE, CACHE_INSIDE
             plan.writable[str(out)] = OUT_INSIDE
-            if writable_cache:
-                plan.writable[str(cache)] = CACHE_INSIDE
+            if copying or writable_cache:
+                plan.writable[host_cache] = CACHE_INSIDE
             else:
-                plan.overlays[str(cache)] = CACHE_INSIDE
-        else:  # no bubblewrap: host paths (the stage binds them), a private copy of the cache
+                plan.overlays[host_cache] = CACHE_INSIDE
+        else:  # no bubblewrap: host paths, which the launcher's stage binds for the run
             host_dir = scratch / "run"
             host_dir.mkdir()
-            run_dir, out_dir, cache_at = str(host_dir), str(out), str(cache)
-            if not writable_cache:
-                cache_at = str(scratch / "cache")
-                # z/ (zig's ZIR of its own sources, 44 of 53 MB) is read only when zig rebuilds
-                shutil.copytree(cache, cache_at, symlinks=True,
-                                ignore=lambda folder, _: ["z"] if folder == str(cache) else [])
-            for folder in (run_dir, cache_at):
-                if uid is not None:
-                    _chown_tree(Path(folder), uid)
+            if uid is not None:
+                os.chown(host_dir, uid, uid)
+            run_dir, out_dir, cache_at = str(host_dir), str(out), host_cache
             plan.writable.update({out_dir: out_dir, cache_at: cache_at})
         env = ["/usr/bin/env", f"ZIG_GLOBAL_CACHE_DIR={cache_at}",
                f"ZIG_LOCAL_CACHE_DIR={run_dir}/zig-local"]
@@ -281,6 +317,6 @@ def compile_wasm(source: str | bytes, limits: Limits = ZIG_LIMITS,
 
 
 __all__ = ["PREPARE_LIMITS", "TARGET", "WASM_FALLBACK_FLAGS", "WASM_FLAGS", "ZIG_LIMITS",
-           "WasmBuild", "compile_wasm", "prepare", "prepared_cache",
+           "WasmBuild", "compile_wasm", "overlays_work", "prepare", "prepared_cache",
            "require_toolchain", "run_zig", "toolchain_missing", "zig_install", "zig_path",
            "zig_version"]
