@@ -19,10 +19,15 @@ prelude provides these, `console.log`, `print`, `process.exit` and `process.argv
 else of node (`require` knows only 'fs', and fs only stdin).  The module's own stdin carries a
 line with the program's length in bytes, the program, then the program's stdin; it reaches
 nothing but its streams and WASI's clock and random source (no folder, no network): Date.now()
-and Math.random() work and differ between runs, as on node.  Known difference from
-node: WebAssembly has one rounding mode, so toFixed / toPrecision round exact decimal ties to
-even ((2.5).toFixed(0) is "2"; node says "3"); deep recursion ends in a wasm stack-overflow trap
-(status crash) where node throws a RangeError.
+and Math.random() work and differ between runs, as on node.
+
+WebAssembly has one floating-point rounding mode, which QuickJS's number formatting needs more
+of; quickjs/qjs_wasi.h and the driver supply the directed roundings, so toFixed, toPrecision and
+toExponential round exact ties away from zero as ECMA-262 says (a test compares with node).
+Known differences from node: recursion is shallow -- QuickJS's limit stops plain JS recursion
+about 400 calls deep with a catchable InternalError "stack overflow" (node: a RangeError after
+about 13,900 calls), and a path that uses more native stack per level ends in a wasm
+stack-overflow trap (status crash); only the prelude's part of node exists.
 """
 from __future__ import annotations
 

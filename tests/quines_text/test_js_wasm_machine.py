@@ -6,6 +6,9 @@ missing sources is a named error.
 Building the interpreter takes about 2 minutes of CPU (7 minutes of wall time on a loaded
 machine), so only the slow test builds it; the other tests that run JavaScript use the cached
 module and skip, saying so, when it has not been built (`python -m quines_text.machines.js_wasm` builds it)."""
+import json
+import shutil
+import subprocess
 from dataclasses import replace
 
 import pytest
@@ -106,13 +109,47 @@ def test_the_prelude_gives_node_io_and_nothing_else(machine):
     assert (exited.status, exited.exit_code, exited.stdout) == ("crash", 3, b"a")
 
 
+FORMATTED = {  # JavaScript rounds exact decimal ties away from zero (ECMA-262 Number.prototype.toFixed)
+    "(2.5).toFixed(0)": "3", "(-2.5).toFixed(0)": "-3", "(1.25).toFixed(1)": "1.3", "(1.005).toFixed(2)": "1.00",
+    "(0.125).toPrecision(2)": "0.13", "(2.5).toExponential(0)": "3e+0", "(9.995).toFixed(2)": "9.99",
+    "(99.5).toFixed(0)": "100", "(9.5).toPrecision(1)": "1e+1", "(-0).toFixed(2)": "0.00",
+    "(-1.5).toExponential(0)": "-2e+0", "(123.456).toFixed(1)": "123.5", "(1e-7).toFixed(3)": "0.000",
+}
+
+
+def test_number_formatting_rounds_exact_ties_away_from_zero(machine):
+    program = f"process.stdout.write(JSON.stringify([{', '.join(FORMATTED)}]));\n"
+    result = machine.run(program, b"", 10**9)
+    assert (result.status, json.loads(result.stdout)) == ("ok", list(FORMATTED.values()))
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_number_formatting_agrees_with_node(machine):
+    values = [0.5, 1.5, 2.5, -2.5, 1.25, -1.25, 1.005, 0.125, 1.45, 9.5, 99.5, 0.05, 123.456, 1e20, 5e-7,
+              2**53, -0.0, 1 / 3, 4.35, 8.345, 1.0000000000000002, 5e-324, 1.7976931348623157e308]
+    program = (f"const out = [];\nfor (const x of {json.dumps(values)}) {{\n"
+               "  for (let p = 0; p < 8; p++) out.push(x.toFixed(p), x.toPrecision(p + 1), x.toExponential(p));\n"
+               "  out.push(String(x), x.toFixed(20));\n}\nprocess.stdout.write(JSON.stringify(out));\n")
+    node = subprocess.run(["node", "-e", program], capture_output=True, timeout=60, check=True)
+    result = machine.run(program, b"", 10**10)
+    assert result.status == "ok"
+    assert json.loads(result.stdout) == json.loads(node.stdout)
+
+
 def test_hostile_programs_end_with_named_statuses(machine):
     assert machine.run("for (;;) {}", b"", 10**7).status == "step_limit"
+    hurried = js_wasm.JsWasmMachine(limits=replace(Limits(), wall_s=0.3))
+    assert hurried.run("for (;;) {}", b"", 10**13).status == "timeout"
     small = js_wasm.JsWasmMachine(limits=replace(Limits(), memory_bytes=32 * 2**20))
     hog = small.run("const a = [];\nfor (;;) a.push('x'.repeat(1 << 16) + a.length);\n", b"", 10**10)
     assert hog.status == "memory"
     deep = machine.run("function f(n) { return f(n + 1) + 1; }\nf(0);\n", b"", 10**10)
-    assert deep.status == "crash"
+    assert deep.status == "crash" and b"stack overflow" in deep.stderr
+    catching = "let d = 0;\nfunction f() { d++; f(); }\ntry { f(); } catch (e) { print(d > 100, e.message); }\n"
+    caught = machine.run(catching, b"", 10**10)
+    assert (caught.status, caught.stdout) == ("ok", b"true stack overflow\n")
+    nested = machine.run("eval('['.repeat(100000) + ']'.repeat(100000));\n", b"", 10**10)
+    assert nested.status == "crash"
     syntax = machine.run("this is not javascript", b"", 10**8)
     assert syntax.status == "crash" and b"SyntaxError" in syntax.stderr
 

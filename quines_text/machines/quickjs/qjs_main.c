@@ -11,6 +11,8 @@
  * No file, clock or network function of QuickJS's libc is linked: the program can reach
  * nothing but its streams.
  */
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +20,96 @@
 
 #include "quickjs.h"
 
+/* qjs_wasi.h redirects quickjs.c's fesetround and snprintf here (see there why) */
+#undef fesetround
+#undef snprintf
+
+static int rounding = FE_TONEAREST;
+
+int qjs_fesetround(int mode)
+{
+    rounding = mode;
+    return 0;
+}
+
+/* keep the first `keep` of `len` digits; round the magnitude up when `up` and a dropped digit
+   is not 0; returns 1 when the carry runs out of the kept digits (all were 9) */
+static int round_digits(char *digits, int len, int keep, int up)
+{
+    int inexact = 0;
+    for (int i = keep; i < len; i++)
+        inexact |= digits[i] != '0';
+    if (!up || !inexact)
+        return 0;
+    for (int i = keep - 1; i >= 0; i--) {
+        if (digits[i] != '9') {
+            digits[i]++;
+            return 0;
+        }
+        digits[i] = '0';
+    }
+    return 1;
+}
+
+/* "%.*f" and "%+.*e" of d rounded in the direction `rounding` from its exact decimal expansion
+   (musl's printf is exact: a double has at most 767 significant and 1074 fractional digits) */
+static int directed(char *buf, size_t size, int fixed, int precision, double d)
+{
+    char exact[1400], digits[1400];
+    int negative = signbit(d) != 0, up = (rounding == FE_UPWARD) != negative;
+    int len = 0, exponent = 0, whole;
+    if (fixed) {
+        snprintf(exact, sizeof exact, "%.*f", 1100, fabs(d));
+        for (const char *p = exact; *p; p++)
+            if (*p != '.')
+                digits[len++] = *p;
+        whole = len - 1100;
+        if (round_digits(digits, len, whole + precision, up)) {
+            memmove(digits + 1, digits, (size_t)len);
+            digits[0] = '1';
+            whole++;
+        }
+        digits[whole + precision] = '\0';
+        return snprintf(buf, size, "%s%.*s%s%s", negative ? "-" : "", whole, digits,
+                        precision ? "." : "", digits + whole);
+    }
+    snprintf(exact, sizeof exact, "%.*e", 800, fabs(d));
+    const char *e = strchr(exact, 'e');
+    for (const char *p = exact; p < e; p++)
+        if (*p != '.')
+            digits[len++] = *p;
+    exponent = atoi(e + 1);
+    if (round_digits(digits, len, precision + 1, up)) {
+        digits[0] = '1';
+        exponent++;
+    }
+    digits[precision + 1] = '\0';
+    return snprintf(buf, size, "%c%c%s%s%c%c%02d", negative ? '-' : '+', digits[0],
+                    precision ? "." : "", digits + 1, 'e', exponent < 0 ? '-' : '+', abs(exponent));
+}
+
+int qjs_snprintf(char *buf, size_t size, const char *format, ...)
+{
+    va_list args;
+    int n;
+    va_start(args, format);
+    int fixed = strcmp(format, "%.*f") == 0;
+    if (rounding != FE_TONEAREST && (fixed || strcmp(format, "%+.*e") == 0)) {
+        int precision = va_arg(args, int);
+        double d = va_arg(args, double);
+        n = isfinite(d) ? directed(buf, size, fixed, precision, d) : snprintf(buf, size, format, precision, d);
+    } else {
+        n = vsnprintf(buf, size, format, args);
+    }
+    va_end(args);
+    return n;
+}
+
 #ifndef JS_STACK_BYTES
-#define JS_STACK_BYTES (768 * 1024) /* below the module's 1 MiB stack (-z stack-size) */
+/* QuickJS's own limit on the module's shadow stack (1 MiB, -z stack-size), set low enough that
+   plain JS recursion ends in its catchable "stack overflow" error (about 400 calls deep) before
+   wasmtime's 512 KiB native stack traps (about 540 calls deep); native-heavy paths may still trap */
+#define JS_STACK_BYTES (160 * 1024)
 #endif
 
 static char *input;
