@@ -2,37 +2,49 @@
 
 Started exactly as quines_text/_sandbox_child.py is (the same stub, control pipe, sandbox and
 limits).  Two processes, neither armed, neither running the program: the zygote, forked first,
-before anything else is imported, and the supervisor (this process).  For each t the
-supervisor asks the zygote, which forks a child with stdin a pipe holding "t\\n" and stdout,
-stderr and the report descriptor on pipes the supervisor reads; the child makes this module's
-globals what the one-shot bootstrap's are and calls the bootstrap's own main() (the code of
-_sandbox_child.py) from this module's frame, so the program is armed, compiled, metered with
-budget t and run with fresh globals by the same code, at the same stack depth, in an
-interpreter whose only history beyond a process of its own is the zygote's loop (os calls).
-Two children run at a time, each on a set of pipes of its own, so one starts while the
-other runs.  The zygote waits for its children (waitpid: a kernel fact) and tells the
-supervisor each one's wait status.  The child reports through the report pipe, not through the launcher's report call
-(which the launcher accepts only from its own child): its first line, written before any
-program code runs, is a fresh token, then cleared from every object the program can reach;
-only a report line carrying that token counts, and only when the wait status agrees with it.
-Anything else -- a signal, no report, a wall-clock kill, stdout past its cap, a changed run
-folder -- is written as "rerun" and the host runs that t in a process of its own.  Output: per
-t one header line "R T STATUS STEPS EXIT NOUT NERR\\n" (STEPS "-" when none) followed by NOUT
-bytes of stdout and NERR of stderr, or "U T\\n" (rerun); a changed run folder ends the batch.
+before anything else is imported, and the supervisor (this process).  The zygote forks one
+child per t, with stdin a pipe holding "t\\n" and stdout and stderr on pipes the supervisor
+reads; the child makes this module's globals what the one-shot bootstrap's are and calls the
+bootstrap's own main() (the code of _sandbox_child.py) from this module's frame, so the
+program is armed, compiled, metered with budget t and run with fresh globals by the same
+code, at the same stack depth, in an interpreter whose only history beyond a process of its
+own is the zygote's loop (os calls).  Two children run at a time, each on a set of pipes of
+its own.  The zygote waits for its children (waitpid: a kernel fact) and tells the
+supervisor each one's pid and wait status.
+
+The report: where the kernel has seccomp notifications the child's meter makes the one-shot
+run's report call, which the launcher (quines_text/_launcher.c, init -E) accepts once per
+process and writes, with the pid the kernel gives, to its status pipe -- which no process of
+the sandbox holds, so no program can write or forge a report -- and the host takes, for each
+t, the launcher's report for the pid the zygote forked, only when the wait status agrees with
+it.  Without notifications the child reports through a report pipe: its first line, written
+before any program code runs, is a fresh token, then cleared from every object the program
+can reach; only a report line carrying that token counts, and only when the wait status
+agrees.  Anything else -- a signal, no report, a wall-clock kill, stdout past its cap, a
+changed run folder -- is written as "rerun" and the host runs that t in a process of its own.
+Output, per t: "W T PID WAITSTATUS NOUT NERR\\n" (launcher reports) or "R T STATUS STEPS EXIT
+NOUT NERR\\n" (STEPS "-" when none), followed by NOUT bytes of stdout and NERR of stderr; or
+"U T\\n" (rerun); a changed run folder ends the batch.
 """
 
 import os
 
 
 def _child_config(settings, t, report_w, control):
+    """The one-shot bootstrap's settings for this child.  With the report call (seccomp
+    notifications) they are the one-shot run's: the meter reports to the launcher, which
+    accepts each process's first report call and writes it with the process's pid, and the
+    report pipe is closed.  Without, the child writes a fresh token first on the report pipe
+    (before any program code runs; the token is then cleared from every object the program
+    can reach) and the meter's report line carries it."""
     token = os.urandom(16).hex().encode()
-    os.write(report_w, token + b"\n")
     config = dict(settings)
-    # report_call of the same shape as the one-shot run's (number, magic), but with number -1,
-    # which _opmeter.arm takes as "no report call: the token line on report_fd"
-    call = settings["report_call"]
-    config.update(token=token, report_fd=report_w, control_fd=control, budget=t,
-                  report_call=None if call is None else [-1, call[1]])
+    if settings["report_call"] is not None:
+        os.close(report_w)
+        report_w = -1
+    else:
+        os.write(report_w, token + b"\n")
+    config.update(token=token, report_fd=report_w, control_fd=control, budget=t)
     return config
 
 
@@ -161,7 +173,15 @@ def _verdict(report):
 ACCEPTED = ("ok", "crash", "step_limit", "compile_error", "forbidden")
 
 
-def _record(t, data, status):
+def _record(t, data, status, pid, by_launcher):
+    """The record of one ended child: with the launcher's reports "W T PID WAITSTATUS NOUT
+    NERR" (the host matches the launcher's report for PID against the wait status), else
+    checked here against the token-carrying report line; "U T" when it cannot count."""
+    if by_launcher:
+        if status is None:
+            return f"U {t}\n".encode()
+        header = f"W {t} {pid} {status} {len(data[0])} {len(data[1])}\n"
+        return header.encode() + bytes(data[0]) + bytes(data[1])
     verdict = _verdict(data[2]) if status is not None else None
     if (verdict is None or not os.WIFEXITED(status) or os.WEXITSTATUS(status) != verdict[2]
             or verdict[0] not in ACCEPTED or (verdict[0] == "ok") != (verdict[2] == 0)):
@@ -270,7 +290,8 @@ def _supervise(config, command_w, status_r, sets):
             drain(k)
             child, slots[k] = slots[k], None
             record = _record(child["t"], child["data"],
-                             None if child["killed"] else child["status"])
+                             None if child["killed"] else child["status"], child["pid"],
+                             settings["report_call"] is not None)
             if _folder_state(settings["run_dir"]) != before:
                 # no longer a fresh folder: this run's files are there for the next ones
                 _write(f"U {child['t']}\n".encode())

@@ -60,6 +60,8 @@ class Plan:
     child_fds: list[int] = field(default_factory=list)
     report_r: int | None = None
     report_call: bool = False  # the program may make the report call (the Python child)
+    # every process may make it once, written with its pid (the warm evaluator's children)
+    report_each: bool = False
 
     def pipe_to_child(self, data: bytes) -> int:
         """A pipe whose read end the program inherits and whose write end is fed `data`."""
@@ -78,6 +80,7 @@ class Launched:
     report: bytes
     ending: Ending
     wall_s: float
+    status: bytes = b""  # the launcher's status lines (the warm evaluator reads its reports)
 
 
 def run_folder_name() -> str:
@@ -130,6 +133,8 @@ def _command(iso: Isolation, argv: list[str], limits: Limits, plan: Plan, run_di
         init += ["-f", str(bpf_r)] + (["-n"] if iso.seccomp_notify else [])
         if iso.seccomp_notify and plan.report_call:
             init.append("-R")
+        if iso.seccomp_notify and plan.report_each:
+            init.append("-E")
     extra: list[int] = []
     stage_sources: list[str] = []
 
@@ -371,7 +376,7 @@ def finish(started: Started, limits: Limits, stdin: bytes, feeds: dict[int, byte
     ending = Ending(ended, exit_code, cpu, rss, kills, report=report, refused_syscall=refused)
     return Launched(bytes(collected["stdout"][: limits.output_bytes]),
                     bytes(collected["stderr"][: limits.output_bytes]),
-                    bytes(collected["report"]), ending, wall)
+                    bytes(collected["report"]), ending, wall, bytes(collected["status"]))
 
 
 def discard(started: Started) -> None:

@@ -18,6 +18,10 @@ from quines_text.run_result import STATUSES
 
 from .limits import REPORT_CAP, Limits
 
+# bytes of the launcher's status pipe kept: a few lines, and with init -E one report line per
+# process (a warm evaluator's launch of up to 2000 children)
+STATUS_CAP = 64 * REPORT_CAP
+
 DRAIN_S = 0.5  # how long to read the pipes once the program has ended or been killed
 
 
@@ -32,7 +36,7 @@ def _pump(proc: subprocess.Popen, feeds: dict[int, bytes], sinks: dict[int, str]
     stdout passes its cap; kill the process group in the last two cases."""
     collected = {name: bytearray() for name in ("stdout", "stderr", "status", "report")}
     caps = {"stdout": limits.output_bytes + 1, "stderr": limits.output_bytes,
-            "status": REPORT_CAP, "report": REPORT_CAP}
+            "status": STATUS_CAP, "report": REPORT_CAP}
     selector = selectors.DefaultSelector()
     for fd in feeds:
         os.set_blocking(fd, False)

@@ -11,10 +11,19 @@ from pathlib import Path
 import pytest
 
 from quines_text.machines import TextProgram, get_machine
-from quines_text.run_result import RunResult
-from quines_text.sandbox import Limits
-from quines_text.sandbox.evaluator import _launch_batch, run_python_batch
+from quines_text.run_result import STATUSES, RunResult
+from quines_text.sandbox import Limits, compile_c, languages
+from quines_text.sandbox.evaluator import (
+    _checked,
+    _launch_batch,
+    _launcher_reports,
+    _parse,
+    run_python_batch,
+)
 from quines_text.sandbox.languages import run_python
+from quines_text.sandbox.launch import Plan
+from quines_text.sandbox.layers import isolation
+from quines_text.sandbox.seccomp import REPORT_MAGIC, REPORT_SYSCALL
 
 HOSTILE = Path(__file__).parent.parent / "hostile"
 LIMITS = Limits(wall_s=3.0, cpu_s=2.0, memory_bytes=256 * 2**20)
@@ -114,3 +123,45 @@ def test_a_program_that_writes_in_its_folder_is_rerun_from_there() -> None:
     assert found[500] is None and found[501] is None and found[502] is None
     batch = run_python_batch(source, [500, 501, 502])
     assert [r.stdout for r in batch] == [b"2\n"] * 3  # each run sees a fresh folder
+
+
+def test_a_childs_result_is_the_launchers_report_for_its_pid() -> None:
+    status = b"started\nreport 7 0 12 0\nreport 8 2 5 1\nreport 9 x 1 1\nexit 0 1 1\n"
+    reports = _launcher_reports(status)
+    assert reports == {7: ("ok", 12, 0), 8: (STATUSES[2], 5, 1)}
+    assert _checked(reports[7], 0) == ("ok", 12, 0)
+    assert _checked(reports[7], 1 << 8) is None  # exit 1 against a report of exit 0
+    assert _checked(reports[7], 9) is None  # killed by a signal
+    assert _checked(None, 0) is None
+    records = b"W 3 7 0 2 0\nhiW 4 99 0 0 0\n"  # pid 99 made no report call
+    found = _parse(records, reports)
+    assert found[4] is None and found[3] is not None
+    assert (found[3].status, found[3].stdout, found[3].steps) == ("ok", b"hi", 12)
+
+
+def test_report_lines_the_program_writes_do_not_count() -> None:
+    # a would-be forged "ok" report on every descriptor, then a loop past any budget
+    source = ("import os\nfor fd in range(64):\n    try:\n"
+              "        os.write(fd, b'report 1 0 5 0\\nW 9 1 0 0 0\\n')\n"
+              "    except OSError:\n        pass\nwhile True:\n    pass\n")
+    found = _launch_batch(source.encode(), [3000, 3001], Limits(), True)
+    for t in (3000, 3001):
+        assert _fields(found[t]) == _fields(_per_t(source, t))
+        assert _fields(found[t])[0] == "step_limit" and _fields(found[t])[4] == t
+
+
+@pytest.mark.skipif(not isolation().seccomp_notify, reason="the kernel has no seccomp "
+                    "notifications: the children report through the token pipe")
+def test_the_launcher_takes_the_first_report_call_of_each_process() -> None:
+    call = f"syscall({REPORT_SYSCALL}, {REPORT_MAGIC}UL, {{index}}L, {{steps}}L, 1L);"
+    body = ("pid_t pid = fork(); if (pid == 0) {" + call.format(index=2, steps=7)
+            + "_exit(1);} waitpid(pid, 0, 0);" + call.format(index=0, steps=9)
+            + call.format(index=0, steps=5) + "return 0;")
+    build = compile_c("#include <unistd.h>\n#include <sys/syscall.h>\n#include <sys/wait.h>\n"
+                      f"int main(void){{{body}}}")
+    launched = languages._sandboxed([str(build.binary)], LIMITS, b"",
+                                    Plan(binds=[str(build.binary)], report_each=True))
+    reports = sorted(_launcher_reports(launched.status).values())
+    # one report per process, with its own pid; the parent's second call is refused
+    assert reports == [("ok", 9, 1), (STATUSES[2], 7, 1)]
+    assert launched.ending.refused_syscall == REPORT_SYSCALL
