@@ -68,8 +68,8 @@ FLAGS: tuple[str, ...] = (
     '-DCONFIG_VERSION="2021-03-27"', "-DCONFIG_BIGNUM", "-D_GNU_SOURCE",
     "-Wl,-z,stack-size=1048576",
 )
-# measured on 2 shared cores: 36 s of CPU for QuickJS alone, 105 s (7 min of wall time under
-# load) with the build of zig's WASI libc into the private cache
+# measured on 2 shared cores: 25-36 s of CPU for QuickJS alone, 85-105 s (4-7 min of wall time
+# under load) with the build of zig's WASI libc into the private cache
 BUILD_WALL_S = 1800.0
 
 
