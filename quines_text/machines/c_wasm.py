@@ -2,7 +2,8 @@
 
 Mahoney 2008, section Goals: P(t) is the positive natural number printed by P on input t
 "after t time steps" of a fixed machine L, else 0; Example 6 picks C for L.  Here L is C
-compiled to wasm32-wasi by zig (quines_text.machines.wasm_build, once per source text) and run
+compiled to wasm32-wasi by zig (quines_text.machines.wasm_build, once per source text, inside
+the sandbox and under the machine's `limits.wall_s`; a compile past it is a timeout) and run
 in this process by wasmtime with fuel metering: **one step is one unit of wasmtime fuel**, by
 wasmtime's default costs one executed WebAssembly instruction (nop, drop, block, loop, end,
 else and unreachable cost nothing), counted from instantiation to the end of `_start`, the
@@ -35,12 +36,12 @@ import gc
 import struct
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from quines_text import sandbox
 from quines_text.machines import outcome_from_run, stdin_for
-from quines_text.machines.wasm_build import compile_wasm, require_toolchain
+from quines_text.machines.wasm_build import ZIG_LIMITS, compile_wasm, require_toolchain
 from quines_text.run_result import RunResult
 from rsi.programs import Outcome
 
@@ -246,11 +247,11 @@ class CWasmMachine:
     name: str = "c-wasm"
     metered: bool = True
     step_unit: str = STEP_UNIT
-    in_process: bool = True  # wasmtime runs the module here; the compiler runs outside
+    in_process: bool = True  # wasmtime runs the module here; the compiler runs in the sandbox
 
     def _module(self, source: str) -> Any | RunResult:
         require_toolchain()  # ToolchainMissing naming zig or wasmtime, even for a cached module
-        build = compile_wasm(source)
+        build = compile_wasm(source, replace(ZIG_LIMITS, wall_s=self.limits.wall_s))
         if build.timed_out:  # the sandboxed compile ran past its wall clock
             return RunResult("timeout", b"", build.stderr, None, None, 0.0)
         if build.module is None:

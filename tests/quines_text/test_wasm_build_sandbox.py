@@ -171,3 +171,17 @@ def test_without_bubblewrap_the_compile_writes_a_private_copy_of_the_cache():
     namespaces, stdout, module = json.loads(done.stdout.decode().splitlines()[-1])
     assert (namespaces, stdout, module) == (False, "wrote cache\nwrote manifest\n", "module\n")
     assert _tree(cache) == before
+
+
+def test_a_c_wasm_run_whose_compile_passes_the_machines_wall_clock_is_a_timeout():
+    import dataclasses
+
+    from quines_text.machines.c_wasm import CWasmMachine
+    from quines_text.sandbox import Limits
+
+    wasm_build.prepare()  # the one-time libc build is not the program's time
+    machine = dataclasses.replace(CWasmMachine(), limits=Limits(wall_s=2.0))
+    start = time.monotonic()
+    result = machine.run(SLOW + f"/* {secrets.token_hex(8)} */\n", b"", 10**6)
+    assert result.status == "timeout"
+    assert time.monotonic() - start < 10.0
