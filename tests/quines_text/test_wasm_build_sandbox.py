@@ -173,7 +173,8 @@ def test_without_bubblewrap_the_compile_writes_a_private_copy_of_the_cache():
     assert _tree(cache) == before
 
 
-def test_a_c_wasm_run_whose_compile_passes_the_machines_wall_clock_is_a_timeout():
+@pytest.mark.parametrize("kind", ["slow-preprocessor", "include-dev-zero"])
+def test_a_c_wasm_run_whose_compile_passes_the_machines_wall_clock_is_a_timeout(kind):
     import dataclasses
 
     from quines_text.machines.c_wasm import CWasmMachine
@@ -182,6 +183,8 @@ def test_a_c_wasm_run_whose_compile_passes_the_machines_wall_clock_is_a_timeout(
     wasm_build.prepare()  # the one-time libc build is not the program's time
     machine = dataclasses.replace(CWasmMachine(), limits=Limits(wall_s=2.0))
     start = time.monotonic()
-    result = machine.run(SLOW + f"/* {secrets.token_hex(8)} */\n", b"", 10**6)
+    # an endless include (/dev/zero is in the sandbox's minimal /dev) reads until the clock
+    text = SLOW if kind == "slow-preprocessor" else '#include "/dev/zero"\nint main(void){return 0;}\n'
+    result = machine.run(text + f"/* {secrets.token_hex(8)} */\n", b"", 10**6)
     assert result.status == "timeout"
     assert time.monotonic() - start < 10.0
