@@ -1,6 +1,7 @@
-"""A population of 64 vanilla quines trained for a fixed number of gradient steps: batched with
-`torch.func` (functional_call + vmap over a stacked θ, one Adamax on the stack; neural/methods.py)
-versus a per-model Python loop (64 `QuineNet` modules, 64 Adamax optimizers), same init, same
+"""A population of 64 vanilla quines trained for a fixed number of gradient steps: batched on a
+stacked θ (neural/methods.py `Gradient`: the replication MSE as batched products with a
+hand-written backward, neural/fused.py; one Adamax on the stack, neural/adamax.py) versus a
+per-model Python loop (64 `QuineNet` modules, 64 torch Adamax optimizers), same init, same
 coordinate batches.  Target: batched ≥ 10× faster on CPU at widths 8 and 32 (at width 100 the
 matrix products bound the step: bench/population_gflops.py).  Writes the
 `## neural population` section of bench/RESULTS.md.
@@ -84,7 +85,7 @@ def main() -> None:
         while len(batches) < args.steps + 1:
             batches += coordinate_batches(model.n, args.batch_size, generators, device)
         batches = [b for b in batches if b.shape[1] == args.batch_size][: args.steps + 1]
-        batched(model, config, batches[:1])  # warm-up (vmap tracing, allocator)
+        batched(model, config, batches[:1])  # warm-up (allocator, first calls)
         t_batched, theta_b = batched(model, config, batches[1:])
         t_loop, theta_l = looped(model, config, batches[1:])
         agree = torch.allclose(theta_b, theta_l, atol=1e-4)
@@ -97,7 +98,7 @@ def main() -> None:
         f"Machine: {platform.machine()}, device {device}, torch {torch.__version__}, {args.threads} thread(s); "
         f"{NETS} vanilla chang-lipson quines, {args.steps} Adamax steps of {args.batch_size} coordinates each.",
         "",
-        "| width | parameters per net | batched (vmap) s | per-model loop s | loop / batched | same weights |",
+        "| width | parameters per net | batched s | per-model loop s | loop / batched | same weights |",
         "|---|---|---|---|---|---|",
     ]
     lines += [f"| {w} | {n} | {tb:.3f} | {tl:.3f} | **{tl / tb:.1f}×** | {agree} |"

@@ -12,7 +12,8 @@
 
 One *epoch* is one pass over the n coordinates in batches of ``batch_size`` for every method
 but newton, for which it is one damped step on all coordinates.  Element-wise optimizers on
-the stacked (K, m) θ are exactly K independent optimizers, so a batch trains like K runs.
+the stacked (K, m) θ are exactly K independent optimizers, so a batch trains like K runs
+(Adamax: `neural.adamax.ChunkedAdamax`, torch's update done in cache-sized chunks).
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from neural.adamax import ChunkedAdamax
 from neural.config import TrainConfig
 from neural.digits import DigitsSplit
 from neural.fused import fused_replication_mse
@@ -65,8 +67,8 @@ class _Optimized(Method):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        opt = torch.optim.Adamax if self.config.optimizer == "adamax" else torch.optim.Adam
-        self.optimizer = opt([self.theta], lr=self.config.lr)
+        opt = ChunkedAdamax if self.config.optimizer == "adamax" else torch.optim.Adam
+        self.optimizer: torch.optim.Optimizer = opt([self.theta], lr=self.config.lr)
 
     def state_dict(self) -> dict[str, Any]:
         return {"optimizer": self.optimizer.state_dict()}
