@@ -64,11 +64,11 @@ from rsi.records import JsonRecord
 TARGET = "wasm32-wasi"
 WASM_FLAGS: tuple[str, ...] = ("-O2", "-s", "-w")
 WASM_FALLBACK_FLAGS: tuple[str, ...] = ("-O2", "-s", "-w", "-std=gnu89")
-# zig runs a thread pool of one thread per CPU besides its clang children, and the pids cgroup
-# counts threads: more processes than the default compile limits; 1024 descriptors (prepare()
-# failed at 256 with ProcessFdQuotaExceeded).  Memory as for gcc: the whole tree's 1 GiB (a warm
-# compile of Example 6 peaks at 62 MiB resident); no address-space rlimit where the memory
-# cgroup limits the tree (zig reserves address space it never uses).
+# zig runs worker threads (2 in a warm compile on this 2-CPU host; its pool grows with the CPU
+# count) and clang children, and the pids cgroup counts threads: more processes than the default
+# compile limits; 1024 descriptors (prepare() failed at 256 with ProcessFdQuotaExceeded).  Memory
+# as for gcc: the whole tree's 1 GiB and the same address-space rlimit (a warm compile of
+# Example 6 peaks at 62 MiB resident and runs under an address-space limit of 256 MiB).
 ZIG_LIMITS = replace(COMPILE_LIMITS, processes=max(64, 2 * (os.cpu_count() or 1) + 16),
                      open_files=1024)
 # prepare()'s one-time build of the WASI libc and compiler_rt, from a trusted program
@@ -220,8 +220,7 @@ def run_zig(argv: list[str], files: dict[str, bytes], limits: Limits, deadline: 
                f"ZIG_LOCAL_CACHE_DIR={run_dir}/zig-local"]
         command = [*env, *(a.replace("@OUT@", out_dir) for a in argv)]
         launched = launch(iso, command, limits, b"", plan, run_dir=run_dir,
-                          host_dir=host_dir, deadline=deadline,
-                          memory_rlimit="none" if iso.memory_cgroup else "as")
+                          host_dir=host_dir, deadline=deadline)
         built = out / "prog.wasm"
         return launched, (built.read_bytes() if built.is_file() else None)
     finally:
