@@ -273,3 +273,25 @@ def test_back_to_back_runs_wait_for_the_tree_being_started(monkeypatch):
         used.append(prestart.used_by_last_run())
     assert used[0] is False  # the pool starts empty
     assert sum(used[1:]) >= 3
+
+
+def test_rsi_run_json_says_whether_the_run_took_a_pre_started_tree(tmp_path, capsys, monkeypatch):
+    import json
+
+    from rsi.app.cli import main
+
+    monkeypatch.delenv("RSI_SANDBOX_PRESTART", raising=False)
+    program = tmp_path / "one.py"
+    program.write_text("print(1)\n")
+    seen = []
+    for _ in range(2):
+        with pytest.raises(SystemExit) as done:
+            main(["run", str(program), "--json"])
+        assert done.value.code == 0
+        data = json.loads(capsys.readouterr().out)
+        seen.append((data["stdout"], data["isolation"]["prestarted"]))
+        end = time.monotonic() + 20
+        while not prestart.pool().ready:  # the tree for the next run
+            assert time.monotonic() < end
+            time.sleep(0.01)
+    assert seen == [("1\n", False), ("1\n", True)]
