@@ -295,3 +295,67 @@ def test_rsi_run_json_says_whether_the_run_took_a_pre_started_tree(tmp_path, cap
             assert time.monotonic() < end
             time.sleep(0.01)
     assert seen == [("1\n", False), ("1\n", True)]
+
+
+HOST = """
+import json, sys, time
+from quines_text import sandbox
+from quines_text.sandbox import prestart
+sandbox.run("print(1)", "python")
+while not prestart.pool().ready:
+    time.sleep(0.01)
+(tree, _), = prestart.pool().ready.values()
+pids = [tree.pid()] + [int(p) for f in tree.started.groups.procs_files
+                       for p in open(f).read().split()]
+folders = [f.rsplit("/", 1)[0] for f in tree.started.groups.procs_files]
+print(json.dumps({"pids": pids, "folders": folders, "stage": tree.started.stage_dir}), flush=True)
+if sys.argv[1] == "hang":
+    time.sleep(60)
+"""
+
+
+def _host(mode: str):
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", HOST, mode], stdout=subprocess.PIPE,
+                            cwd=Path(__file__).parents[2], text=True)
+    assert proc.stdout is not None
+    return proc, json.loads(proc.stdout.readline())
+
+
+def _gone(pids: list[int], timeout: float = 10.0) -> bool:
+    end = time.monotonic() + timeout
+    while any(_alive(pid) for pid in pids):
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_at_interpreter_exit_the_ready_tree_is_killed_and_removed():
+    proc, tree = _host("exit")
+    assert proc.wait(timeout=60) == 0
+    assert _gone(tree["pids"])
+    assert not any(Path(f).exists() for f in tree["folders"])
+    assert tree["stage"] is None or not Path(tree["stage"]).exists()
+
+
+def test_a_killed_host_takes_its_ready_tree_with_it():
+    """SIGKILL runs no atexit: bubblewrap's --die-with-parent (or, without it, the closed
+    control pipe) ends the tree; its empty cgroups are left, as a cold run's would be."""
+    import signal
+
+    from quines_text.sandbox.cgroups import remove_cgroup, remove_tree
+
+    proc, tree = _host("hang")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    try:
+        assert _gone(tree["pids"])
+    finally:
+        for folder in tree["folders"]:
+            remove_cgroup(Path(folder))
+        if tree["stage"] is not None:
+            remove_tree(Path(tree["stage"]))
