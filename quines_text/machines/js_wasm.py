@@ -31,10 +31,13 @@ stack-overflow trap (status crash); only the prelude's part of node exists.
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import fcntl
 import functools
+import gc
 import hashlib
+import importlib.metadata
 import os
 import shutil
 import signal
@@ -49,7 +52,8 @@ from typing import Any
 from quines_text import sandbox
 from quines_text.machines import outcome_from_run, stdin_for
 from quines_text.machines.c_wasm import DEFAULT_STEP_CAP, run_module
-from quines_text.machines.c_wasm import _module as instance_pre
+from quines_text.machines.c_wasm import _engine as c_wasm_engine
+from quines_text.machines.c_wasm import _linker as c_wasm_linker
 from quines_text.machines.wasm_build import TARGET, require_toolchain, toolchain_missing, zig_version
 from quines_text.run_result import RunResult
 from quines_text.sandbox import ToolchainMissing, cache_dir
@@ -185,8 +189,37 @@ def framed_stdin(source: str, stdin: bytes) -> bytes:
 
 
 def _interpreter() -> Any:
-    """The compiled interpreter as a wasmtime InstancePre (c_wasm keeps one per path)."""
-    return instance_pre(str(build_interpreter()))
+    """The compiled interpreter as a wasmtime InstancePre, one per process and module."""
+    return _native(str(build_interpreter()))
+
+
+@functools.cache
+def _native(path: str) -> Any:
+    """Cranelift takes seconds to compile the 0.8 MB interpreter (5.8 s measured under load),
+    so its machine code is kept beside the module (`.cwasm`, wasmtime's serialized form, about
+    3 MB) and loaded in a millisecond.  wasmtime refuses a file made by another version or
+    engine configuration; then the module is compiled afresh and the file replaced.  Like the
+    module itself, the file is trusted as the user's own cache."""
+    import wasmtime
+
+    engine = c_wasm_engine()
+    native = Path(path).with_suffix(f".wasmtime-{importlib.metadata.version('wasmtime')}.cwasm")
+    module = None
+    if native.exists():
+        with contextlib.suppress(wasmtime.WasmtimeError):
+            module = wasmtime.Module.deserialize_file(engine, str(native))
+    if module is None:
+        module = wasmtime.Module.from_file(engine, path)
+        with atomic_path(native) as temporary:
+            Path(temporary).write_bytes(module.serialize())
+    atexit.register(_drop_native)  # registered after c_wasm's shut-down, so it runs before it
+    return c_wasm_linker().instantiate_pre(module)
+
+
+def _drop_native() -> None:
+    """Free the InstancePres while wasmtime is still loaded (else their finalizers fail at exit)."""
+    _native.cache_clear()
+    gc.collect()
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ module and skip, saying so, when it has not been built (`python -m quines_text.m
 import json
 import shutil
 import subprocess
+import uuid
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -152,6 +154,50 @@ def test_hostile_programs_end_with_named_statuses(machine):
     assert nested.status == "crash"
     syntax = machine.run("this is not javascript", b"", 10**8)
     assert syntax.status == "crash" and b"SyntaxError" in syntax.stderr
+
+
+HOSTILE = Path(__file__).parents[1] / "hostile"
+HOSTILE_JS = {  # node's APIs beyond the prelude do not exist here: each ends in an uncaught error
+    "js_deep_recursion.js": ("crash", b"stack overflow"),
+    "js_memory_bomb.js": ("memory", b"out of memory"),
+    "js_output_flood.js": ("crash", b"not a function"),  # fs.writeSync
+    "js_sleeping_child.js": ("crash", b"cannot find module 'child_process'"),
+    "js_write_home.js": ("crash", b"not a function"),  # fs.writeFileSync
+}
+
+
+def test_every_hostile_js_program_has_an_expectation_on_js_wasm():
+    assert sorted(path.name for path in HOSTILE.glob("js_*.js")) == sorted(HOSTILE_JS)
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_JS))
+def test_hostile_js_program_ends_with_its_status_and_writes_nothing(machine, name):
+    marker = f"rsi-js-wasm-{uuid.uuid4().hex}"
+    home = Path.home()
+    source = (HOSTILE / name).read_text().replace("@MARKER@", marker).replace("@HOME@", str(home))
+    small = js_wasm.JsWasmMachine(limits=replace(Limits(), memory_bytes=64 * 2**20, wall_s=60.0))
+    result = small.run(source, b"", 10**11)
+    status, message = HOSTILE_JS[name]
+    assert (result.status, message in result.stderr) == (status, True), result.stderr[-300:]
+    assert marker.encode() not in result.stdout and not (home / marker).exists()
+
+
+def test_a_stale_native_code_file_is_compiled_afresh(machine, monkeypatch, tmp_path):
+    built = js_wasm.built_module()
+    assert built is not None
+    monkeypatch.setattr(js_wasm, "cache_dir", lambda: tmp_path)
+    copy = js_wasm.module_path()
+    copy.parent.mkdir(parents=True)
+    shutil.copyfile(built, copy)
+    js_wasm._native.cache_clear()
+    first = js_wasm.JsWasmMachine().run("process.stdout.write('a')", b"", 10**8)
+    (native,) = copy.parent.glob("*.cwasm")
+    native.write_bytes(b"not wasmtime's serialized form")
+    js_wasm._native.cache_clear()
+    again = js_wasm.JsWasmMachine().run("process.stdout.write('a')", b"", 10**8)
+    assert (first.status, first.stdout, again.status, again.stdout) == ("ok", b"a", "ok", b"a")
+    assert first.steps == again.steps and native.stat().st_size > 10**6
+    js_wasm._native.cache_clear()
 
 
 def test_js_has_node_plain_and_js_wasm_metered():
