@@ -295,7 +295,12 @@ def run_python(source: bytes, stdin: bytes, limits: Limits, expose: bool, meter:
         "argv": list(argv or []), "report_call": report_call, "statuses": list(STATUSES),
         "files": child_files,
     }
-    plan.feeds[control_w] = marshal.dumps(config)
+    try:
+        plan.feeds[control_w] = marshal.dumps(config)
+    except BaseException:
+        if tree is not None:  # taken: nobody else will kill it
+            tree.discard()
+        raise
     launched = _sandboxed(command, limits, stdin, plan, folder=folder,
                           ready=None if tree is None else tree.started)
     # with the report call only the launcher's record of it counts (launched.report is empty:
