@@ -34,6 +34,21 @@ def test_metered_budget_too_small_gives_p_zero_and_exit_1(prints_t):
     assert done.returncode == 1 and (data["status"], data["value"]) == ("step_limit", 0)
 
 
+def test_a_language_without_a_metered_machine_is_bad_input(monkeypatch, capsys):
+    # every registered language has one now (js: js-wasm), so the registry is patched here
+    from dataclasses import replace
+
+    from quines_text.languages import LANGUAGES
+    from rsi.app.cli import main
+
+    monkeypatch.setitem(LANGUAGES, "js", replace(LANGUAGES["js"], metered=None))
+    with pytest.raises(SystemExit) as done:
+        main(["run", str(HOSTILE / "js_memory_bomb.js"), "--metered"])
+    error = capsys.readouterr().err
+    assert done.value.code == 2
+    assert "no metered machine for js" in error and len(error.strip().splitlines()) == 1
+
+
 def test_stdin_text_reaches_the_program(prints_t):
     done = rsi(str(prints_t), "--stdin", "7", "--json")
     assert json.loads(done.stdout)["stdout"] == "7\n"
@@ -42,7 +57,6 @@ def test_stdin_text_reaches_the_program(prints_t):
 @pytest.mark.parametrize("args, message", [
     (["missing.py"], "not found"),
     (["{prog}", "--lang", "cobol"], "unknown language"),
-    (["{js}", "--metered"], "no metered machine"),  # C has one: c-wasm
     (["{prog}", "--t", "3", "--stdin", "3"], "not both"),
     (["{prog}", "--bogus"], "No such option"),
     (["{prog}", "--wall-s", "0"], "limit wall_s must be positive"),
