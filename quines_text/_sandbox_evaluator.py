@@ -211,9 +211,10 @@ def _drain(fd, buffer, cap):
 
 
 DRAIN_S = 0.02  # a running child's pipes are read at least this often
+OUT_CHUNK = 1 << 16  # bytes of records written at a time
 
 
-def _supervise(config, command_w, status_r, sets):
+def _supervise(config, command_w, status_r, sets, out):
     """Follow the zygote's children, read their pipes, kill one past its wall clock or stdout
     cap, and write each one's record; in the supervisor only (select and time are imported
     here, after the zygote was forked).  It wakes for the zygote's status lines (about once
@@ -221,7 +222,9 @@ def _supervise(config, command_w, status_r, sets):
     set of pipes is handed back to the zygote ("F K") only once its child has ended and its
     pipes are drained.  Records are written in the order the children end (each names its
     t).  A change of the run folder is seen at the first end after it: that child and every
-    one not yet written, which may have run while the folder changed, are reruns."""
+    one not yet written, which may have run while the folder changed, are reruns.  Records
+    are gathered in `out` and written OUT_CHUNK bytes at a time (the rest by the caller), so
+    the host wakes for a piece, not for each record."""
     import select
     import time
 
@@ -240,8 +243,8 @@ def _supervise(config, command_w, status_r, sets):
     pending, written, started, drained = b"", 0, 0, time.monotonic()
 
     def give_up():
-        _write(b"".join(f"U {slot['t']}\n".encode() for slot in slots if slot is not None)
-               + b"".join(f"U {u}\n".encode() for u in ts[started:]))
+        out.extend(b"".join(f"U {slot['t']}\n".encode() for slot in slots if slot is not None)
+                   + b"".join(f"U {u}\n".encode() for u in ts[started:]))
 
     def drain(k):
         for which, fd in enumerate(sets[k]):
@@ -294,11 +297,14 @@ def _supervise(config, command_w, status_r, sets):
                              settings["report_call"] is not None)
             if _folder_state(settings["run_dir"]) != before:
                 # no longer a fresh folder: this run's files are there for the next ones
-                _write(f"U {child['t']}\n".encode())
+                out.extend(f"U {child['t']}\n".encode())
                 give_up()
                 return
             written += len(record)
-            _write(record)
+            out.extend(record)
+            if len(out) >= OUT_CHUNK:
+                _write(out)
+                del out[:]
             if written > batch_cap:
                 give_up()
                 return
@@ -338,6 +344,8 @@ if __name__ == "__rsi_boot__":
         main(CONFIG)  # type: ignore[name-defined]  # noqa: F821
     for _fd in (_command_r, _status_w, *(_w for _set in _sets for _, _w in _set)):
         os.close(_fd)
+    _out = bytearray()
     _supervise(CONFIG, _command_w, _status_r,  # type: ignore[name-defined]  # noqa: F821
-               [tuple(_r for _r, _ in _set) for _set in _sets])
+               [tuple(_r for _r, _ in _set) for _set in _sets], _out)
+    _write(_out)
     os._exit(0)
