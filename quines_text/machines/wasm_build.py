@@ -22,9 +22,10 @@ about 10 MB, on /dev/shm where the host has it).
 
 Measured (bench/wasm_compile.py; 2 CPUs shared with other work, load about 7), Example 6, before
 (zig as a plain subprocess with rlimits and `unshare -n`) -> after (in the sandbox): cold, with
-the one-time libc build, 157 s -> 212 s; warm, the libc built and the module not cached (two
-zig runs: the first flag set fails), median of 5: 0.42 / 0.50 s -> 0.62 / 0.52 s in two
-alternating rounds; a one-run compile 0.30 / 0.28 s -> 0.36 / 0.31 s; a cached module 0.2 ms
+the one-time libc build, 157 s -> 212 s and 155 s (two runs); warm, the libc built and the
+module not cached (two zig runs: the first flag set fails), median of 5: 0.42 / 0.50 s ->
+0.62 / 0.52 s in two alternating rounds; a one-run compile 0.30 / 0.28 s -> 0.36 / 0.31 s; a
+cached module 0.2 ms
 either way (the 0.05 s quoted for cached compiles was this module cache).  Without bubblewrap
 (RSI_SANDBOX_BWRAP=0) one zig run of Example 6 takes 0.7-0.9 s with the copy on /dev/shm.
 
