@@ -25,9 +25,9 @@ Measured (bench/wasm_compile.py; 2 CPUs shared with other work, load about 7), E
 the one-time libc build, 157 s -> 212 s and 155 s (two runs); warm, the libc built and the
 module not cached (two zig runs: the first flag set fails), median of 5: 0.42 / 0.50 s ->
 0.62 / 0.52 s in two alternating rounds; a one-run compile 0.30 / 0.28 s -> 0.36 / 0.31 s; a
-cached module 0.2 ms
-either way (the 0.05 s quoted for cached compiles was this module cache).  Without bubblewrap
-(RSI_SANDBOX_BWRAP=0) one zig run of Example 6 takes 0.7-0.9 s with the copy on /dev/shm.
+cached module 0.2 ms either way (the 0.05 s quoted for cached compiles was this module cache).
+Without bubblewrap (RSI_SANDBOX_BWRAP=0) one zig run of Example 6 takes 0.7-0.9 s with the copy
+on /dev/shm.
 
 Flags: `zig cc --target=wasm32-wasi -O2 -s -w` first, then with `-std=gnu89` when that fails
 (clang rejects the implicit int and implicit declarations of K&R programs such as Mahoney's
