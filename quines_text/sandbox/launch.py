@@ -238,6 +238,7 @@ class Started:
     stage_dir: str | None
     run_dir: str
     feeds: dict[int, bytes]
+    signals_guarded: bool = False  # the seccomp filter refuses a self-sent SIGXCPU
     pid: int = field(default_factory=os.getpid)
 
     def alive(self) -> bool:
@@ -332,7 +333,8 @@ def start(iso: Isolation, argv: list[str], limits: Limits, plan: Plan, *,
         plan.child_fds, plan.feeds = [], {}
         raise
     feeds, plan.feeds = plan.feeds, {}
-    return Started(proc, groups, status_r, stdin_w, plan.report_r, stage_dir, run_dir, feeds)
+    return Started(proc, groups, status_r, stdin_w, plan.report_r, stage_dir, run_dir, feeds,
+                   signals_guarded=iso.seccomp)
 
 
 def finish(started: Started, limits: Limits, stdin: bytes, feeds: dict[int, bytes],
@@ -373,7 +375,8 @@ def finish(started: Started, limits: Limits, stdin: bytes, feeds: dict[int, byte
         exit_code = -signal.SIGKILL
     if exit_code is None:  # the supervisor was killed (possible without a PID namespace)
         exit_code = -signal.SIGKILL
-    ending = Ending(ended, exit_code, cpu, rss, kills, report=report, refused_syscall=refused)
+    ending = Ending(ended, exit_code, cpu, rss, kills, report=report, refused_syscall=refused,
+                    sigxcpu_from_kernel=started.signals_guarded)
     return Launched(bytes(collected["stdout"][: limits.output_bytes]),
                     bytes(collected["stderr"][: limits.output_bytes]),
                     bytes(collected["report"]), ending, wall, bytes(collected["status"]))

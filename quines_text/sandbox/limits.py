@@ -4,14 +4,15 @@ DESIGN.md "Runner".  The status of a run is decided here, by the host, from fact
 gives it: how the program's process ended (exit code, or the signal that killed it), the CPU
 time the kernel accounted to it, the memory cgroup's OOM-kill counter, and the host's own
 clock and output counters.  What the program prints plays no part: a program that writes
-"out of memory" or raises SIGXCPU itself gets `crash`.
+"out of memory" gets `crash`, one that sends itself SIGXCPU `forbidden` (or `crash` without the
+seccomp filter).
 
 Status of a run (RunResult.status):
 - ok: the program ended with exit code 0.
 - timeout: the host's wall clock passed limits.wall_s, or the kernel's CPU limit ended the
-  program (SIGXCPU at the soft limit, SIGKILL at the hard one) and the kernel accounted at
-  least 90 % of the soft limit of CPU time to it (rusage reads a few ticks behind the
-  rlimit's clock).
+  program: SIGXCPU at the soft limit where the seccomp filter refuses every self-sent SIGXCPU
+  (so only the kernel can send it); otherwise SIGXCPU, or SIGKILL at the hard limit, with at
+  least 90 % of the soft limit of CPU time in rusage.
 - step_limit: the metered Python machine's budget ran out (quines_text._opmeter).
 - memory: the run's memory cgroup OOM-killed a process of the run; or Python's allocator
   failed (MemoryError, reported by the child); or, without a memory cgroup, a death after the
@@ -116,7 +117,9 @@ class Ending:
     max_rss_bytes: the kernel's accounting of the program; oom_kills: OOM kills in the run's
     memory cgroup (None without one); report: (status, steps, exit code) of the Python child's
     report, None without one; refused_syscall: the first syscall the seccomp filter refused
-    (the kernel's notification to the launcher), None when there was none."""
+    (the kernel's notification to the launcher), None when there was none;
+    sigxcpu_from_kernel: the seccomp filter refused every way the program has to send SIGXCPU
+    (quines_text.sandbox.seccomp), so a death by SIGXCPU is the kernel's CPU limit."""
 
     ended: str
     exit_code: int | None
@@ -125,6 +128,7 @@ class Ending:
     oom_kills: int | None
     report: tuple[str, int | None, int] | None = None
     refused_syscall: int | None = None
+    sigxcpu_from_kernel: bool = False
 
 
 def status_of(ending: Ending, limits: Limits) -> str:
@@ -136,7 +140,10 @@ def status_of(ending: Ending, limits: Limits) -> str:
     if ending.oom_kills:
         return "memory"
     code = ending.exit_code
-    # the kernel checks RLIMIT_CPU on its own clock; rusage may read a few ticks less
+    if code == -signal.SIGXCPU and ending.sigxcpu_from_kernel:
+        return "timeout"
+    # the kernel checks RLIMIT_CPU on its own (tick-sampled) clock, which on a loaded machine
+    # can run well ahead of rusage's exact time; without the filter's guard this is the evidence
     cpu_limited = ending.cpu_s >= CPU_SLACK * math.ceil(limits.cpu_s)
     if code in (-signal.SIGXCPU, -signal.SIGKILL) and cpu_limited:
         return "timeout"

@@ -45,6 +45,7 @@ from __future__ import annotations
 import errno
 import functools
 import os
+import signal
 import socket
 import tempfile
 from typing import Any
@@ -52,7 +53,7 @@ from typing import Any
 ALLOWED_SYSCALLS: dict[str, tuple[str, ...]] = {
     "memory": ("brk", "mmap", "munmap", "mprotect", "mremap", "madvise", "pkey_alloc"),
     "descriptors": ("read", "write", "writev", "pread64", "preadv", "pwritev", "lseek", "close",
-                    "fcntl", "flock", "dup2", "ftruncate", "fchmod", "copy_file_range"),
+                    "flock", "dup2", "ftruncate", "fchmod", "copy_file_range"),
     "paths in the run folder and the read-only system": (
         "open", "openat", "stat", "lstat", "fstat", "newfstatat", "statx", "access",
         "faccessat2", "readlink", "readlinkat", "getcwd", "chdir", "getdents64", "mkdir",
@@ -61,8 +62,8 @@ ALLOWED_SYSCALLS: dict[str, tuple[str, ...]] = {
     "pipes and polling": ("pipe2", "poll", "epoll_create1", "epoll_ctl", "epoll_pwait",
                           "eventfd2"),
     "unix sockets (socket itself: AF_UNIX only)": ("connect",),
-    "processes": ("execve", "fork", "vfork", "wait4", "exit", "exit_group", "kill", "tgkill",
-                  "setpgid", "setsid", "getpid", "getppid", "gettid", "prctl", "prlimit64",
+    "processes": ("execve", "fork", "vfork", "wait4", "exit", "exit_group", "setpgid", "setsid",
+                  "getpid", "getppid", "gettid", "prctl", "prlimit64",
                   "getrusage"),
     "threads": ("futex", "set_robust_list", "set_tid_address", "rseq", "arch_prctl",
                 "sched_getaffinity"),
@@ -77,7 +78,7 @@ COMPANION_SYSCALLS: tuple[str, ...] = (
     # the other forms of measured calls (older kernels and C libraries, other code paths)
     "faccessat", "getdents", "fchdir", "renameat2", "readv", "pwrite64", "dup",
     "dup3", "fsync", "fdatasync", "pipe", "ppoll", "select", "pselect6", "epoll_create",
-    "epoll_wait", "waitid", "tkill", "getpgid", "getpgrp", "getsid", "sched_yield", "getgroups",
+    "epoll_wait", "waitid", "getpgid", "getpgrp", "getsid", "sched_yield", "getgroups",
     "getresuid", "getresgid", "clock_gettime", "clock_getres", "gettimeofday", "time",
     "nanosleep",
     # the rest of a unix socket's life (only AF_UNIX sockets can exist)
@@ -93,7 +94,16 @@ REFUSED_SYSCALLS: tuple[str, ...] = (
     "name_to_handle_at", "syslog", "acct", "swapon", "swapoff", "reboot", "quotactl",
     "iopl", "ioperm", "lookup_dcookie", "pidfd_getfd", "fanotify_init",
 )
-ARGUMENT_RULES: tuple[str, ...] = ("socket", "socketpair", "clone", "ioctl", "seccomp")
+ARGUMENT_RULES: tuple[str, ...] = ("socket", "socketpair", "clone", "ioctl", "seccomp", "kill",
+                                   "tkill", "tgkill", "fcntl")
+# SIGXCPU is the kernel's CPU-limit signal: every call that names a signal number the filter
+# can read refuses it (the signal's argument index per call), and the calls whose signal lies in
+# memory (rt_sigqueueinfo, rt_tgsigqueueinfo, pidfd_send_signal, timer_create, mq_notify) are
+# not allowed at all, so a SIGXCPU death is the kernel's (quines_text.sandbox.limits).
+SIGNAL_ARGUMENT: dict[str, int] = {"kill": 1, "tkill": 1, "tgkill": 2}
+SIGNALS_IN_MEMORY: tuple[str, ...] = ("rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd_send_signal",
+                                      "timer_create", "mq_notify")
+F_SETSIG = 10
 UNLISTED_ERRNO = errno.ENOSYS
 # CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET
 CLONE_NAMESPACE_FLAGS: tuple[int, ...] = (0x00020000, 0x02000000, 0x04000000, 0x08000000,
@@ -119,7 +129,7 @@ def _check_lists() -> None:
     allowed = allowed_syscalls()
     listed = [name for group in ALLOWED_SYSCALLS.values() for name in group]
     listed += COMPANION_SYSCALLS
-    overlap = (allowed & set(REFUSED_SYSCALLS)) | (allowed & set(ARGUMENT_RULES))
+    overlap = allowed & (set(REFUSED_SYSCALLS) | set(ARGUMENT_RULES) | set(SIGNALS_IN_MEMORY))
     if overlap or len(listed) != len(allowed):  # a mistake in this file: loud, not "no filter"
         raise ValueError(f"seccomp lists overlap ({sorted(overlap)}) or a name repeats")
 
@@ -150,6 +160,7 @@ def filter_bpf(notify: bool = False) -> bytes:
     for bit in CLONE_NAMESPACE_FLAGS:
         rules.add_rule(refuse, "clone", sc.Arg(0, sc.MASKED_EQ, bit, bit))
     _ioctl_rules(sc, rules, refuse)
+    _signal_rules(sc, rules, refuse)
     rules.add_rule(sc.ALLOW, "seccomp", sc.Arg(0, sc.EQ, SECCOMP_GET_NOTIF_SIZES))
     if notify:  # the metered Python child's report call (quines_text/_launcher.c, answer())
         rules.add_rule(sc.NOTIFY, REPORT_SYSCALL)
@@ -160,6 +171,19 @@ def filter_bpf(notify: bool = False) -> bytes:
     if len(code) > 8 * MAX_INSTRUCTIONS:
         raise SeccompUnavailable(f"filter too large ({len(code) // 8} instructions)")
     return code
+
+
+def _signal_rules(sc: Any, rules: Any, refuse: Any) -> None:
+    """kill, tkill, tgkill and fcntl(F_SETSIG): any signal but SIGXCPU (compared, like the
+    terminal ioctls, on the low 32 bits the kernel reads, before the allowing rules)."""
+    for call, index in SIGNAL_ARGUMENT.items():
+        rules.add_rule(refuse, call, sc.Arg(index, sc.MASKED_EQ, 0xFFFFFFFF, signal.SIGXCPU))
+        rules.add_rule(sc.ALLOW, call, sc.Arg(index, sc.LT, signal.SIGXCPU))
+        rules.add_rule(sc.ALLOW, call, sc.Arg(index, sc.GT, signal.SIGXCPU))
+    rules.add_rule(refuse, "fcntl", sc.Arg(1, sc.MASKED_EQ, 0xFFFFFFFF, F_SETSIG),
+                   sc.Arg(2, sc.MASKED_EQ, 0xFFFFFFFF, signal.SIGXCPU))
+    rules.add_rule(sc.ALLOW, "fcntl", sc.Arg(1, sc.NE, F_SETSIG))
+    rules.add_rule(sc.ALLOW, "fcntl", sc.Arg(1, sc.EQ, F_SETSIG), sc.Arg(2, sc.NE, signal.SIGXCPU))
 
 
 def _ioctl_rules(sc: Any, rules: Any, refuse: Any) -> None:

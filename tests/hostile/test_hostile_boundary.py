@@ -86,7 +86,7 @@ CASES = [
     # forged statuses
     Case("py_forge_finish.py", "forbidden", b""),
     Case("py_forge_sigxcpu.py", "forbidden", b""),
-    Case("c_forge_sigxcpu.c", "crash", b""),
+    Case("c_forge_sigxcpu.c", "forbidden", b""),
     Case("c_forge_oom.c", "crash", b""),
     Case("js_forge_oom.js", "crash", b"Out Of Memory\n"),
     Case("py_forge_report.py", "crash", b"Out Of Memory\n"),

@@ -159,7 +159,7 @@ def _c(body: str, limits: Limits = FAST, **kw):
     head = ("#define _GNU_SOURCE\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n"
             "#include <unistd.h>\n#include <fcntl.h>\n#include <errno.h>\n#include <signal.h>\n"
             "#include <sched.h>\n#include <sys/socket.h>\n#include <sys/un.h>\n"
-            "#include <sys/syscall.h>\n#include <sys/wait.h>\n")
+            "#include <sys/syscall.h>\n#include <sys/wait.h>\n#include <time.h>\n")
     return sandbox.run(head + "int main(void){" + body + "}", "c", limits=limits, **kw)
 
 
@@ -237,8 +237,32 @@ def test_only_the_minimal_devices_exist():
     assert result.stdout == b"111111\n"
 
 
-def test_a_self_raised_cpu_signal_is_a_crash_not_a_timeout():
-    assert _c("raise(SIGXCPU); return 0;").status == "crash"
+def test_a_self_sent_cpu_signal_is_never_a_timeout():
+    # every call that names the signal, with high bits set too (the kernel reads 32 bits)
+    tries = ["raise(SIGXCPU); return 0;",
+             "syscall(SYS_kill, getpid(), SIGXCPU | (1L << 32)); return 0;",
+             "syscall(SYS_tkill, gettid(), SIGXCPU); return 0;",
+             "syscall(SYS_tgkill, getpid(), gettid(), SIGXCPU | (1L << 40)); return 0;",
+             # queued with the signal in memory, and a POSIX timer: not allowed at all
+             "siginfo_t i = {0}; i.si_code = SI_QUEUE;"
+             " return syscall(SYS_rt_sigqueueinfo, getpid(), SIGXCPU, &i) == -1 ? 3 : 0;",
+             "struct sigevent e = {0}; e.sigev_notify = SIGEV_SIGNAL; e.sigev_signo = SIGXCPU;"
+             " timer_t id; return syscall(SYS_timer_create, CLOCK_MONOTONIC, &e, &id) ? 3 : 0;",
+             "syscall(SYS_fcntl, 0, F_SETSIG | (1L << 32), SIGXCPU); return 0;"]
+    statuses = [_c(body).status for body in tries]
+    assert "timeout" not in statuses
+    if ISO.seccomp_notify:
+        assert statuses == ["forbidden"] * 4 + ["crash", "crash", "forbidden"]
+
+
+def test_a_cpu_bound_program_is_a_timeout_whatever_the_load():
+    # rusage may show much less CPU than the kernel's tick-sampled rlimit clock on a loaded
+    # machine; with the filter's guard a SIGXCPU death is the kernel's limit even then
+    from quines_text.sandbox.limits import Ending, status_of
+
+    limits = Limits(wall_s=10.0, cpu_s=1.0)
+    early = Ending("done", -24, 0.5, 0, 0, sigxcpu_from_kernel=ISO.seccomp)
+    assert status_of(early, limits) == ("timeout" if ISO.seccomp else "crash")
 
 
 def test_printing_out_of_memory_is_a_crash_not_memory():
