@@ -6,7 +6,9 @@ and every process it starts run under it and cannot remove it.  Three answers:
 
 - Allowed: the syscalls in ALLOWED_SYSCALLS (grouped by purpose) and, under argument rules,
   socket and socketpair for AF_UNIX only, clone without a CLONE_NEW* flag, ioctl except the
-  terminal requests below, and seccomp only to ask the notification sizes (the launcher's call).
+  terminal requests below, seccomp only to ask the notification sizes (the launcher's call),
+  and kill, tkill, tgkill and fcntl(F_SETSIG) with any signal but SIGXCPU (refused: the
+  kernel's CPU-limit signal must be the kernel's; SIGNALS_IN_MEMORY are not allowed at all).
   ALLOWED_SYSCALLS is what the sandboxed toolchains were measured to call (bench/
   seccomp_syscalls.py: strace -f of every launch of the sandbox, machine, quine and hostile
   test suites: CPython plain and metered, the warm evaluator, gcc with cc1/as/collect2/ld,
