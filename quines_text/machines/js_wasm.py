@@ -1,31 +1,33 @@
 """The metered JavaScript machine `js-wasm`: Mahoney's P(t) computed exactly for JavaScript.
 
-Mahoney 2008, section Goals: P(t) is the positive natural number printed by P on input t
-"after t time steps" of a fixed machine L.  Here L is the QuickJS interpreter (version
-2021-03-27, from the `quickjs` source distribution on PyPI, vendored byte for byte in
+Mahoney 2008, section Goals: P(t) is the positive natural number printed by P on input t "after
+t time steps" of a fixed machine L. Here L is the QuickJS interpreter (version 2021-03-27, from
+the `quickjs` source distribution on PyPI, vendored byte for byte in
 quickjs/quickjs-1.19.4.tar.gz) compiled once to wasm32-wasi by zig with the driver
 quickjs/qjs_main.c, and run by wasmtime exactly as the metered C machine runs a module
 (quines_text.machines.c_wasm.run_module): **one step is one unit of wasmtime fuel of the
-interpreter**, counted from instantiation to the end of `_start`.  The count therefore includes
-the interpreter's start-up (the runtime, the context and its built-in objects: about 2.1 million
-units), the prelude and the parse of the program, not only the program's own work; so P(t) = 0
-for every t below that start-up cost.  That is the honest reading of "t steps of a fixed
-machine": the machine is the interpreter, and nothing is subtracted.  The count depends only on
-the program and its input (same program and input, same count, run after run).
+interpreter**, counted from instantiation to the end of `_start`. The count therefore includes
+the interpreter's start-up (the runtime, the context and its built-in objects) and the prelude
+(together 2,868,577 units before an empty program ends), and the parse of the program, not only
+the program's own work; so P(t) = 0 for every t below that start-up cost. That is the honest
+reading of "t steps of a fixed machine": the machine is the interpreter, and nothing is
+subtracted. The count depends only on the program and its input (same program and input, same
+count, run after run).
 
 I/O is the toolkit's JavaScript convention (the node machine's): the program reads its stdin
 with `require('fs').readFileSync(0, 'utf8')` and writes with `process.stdout.write(s)`; a
-prelude provides these, `console.log`, `print`, `process.exit` and `process.argv`, and nothing
-else of node (`require` knows only 'fs', and fs only stdin).  The module's own stdin carries a
-line with the program's length in bytes, the program, then the program's stdin; it reaches
-nothing but its streams and WASI's clock and random source (no folder, no network): Date.now()
-and Math.random() work and differ between runs, as on node.
+prelude (quickjs/prelude.js, compiled into the module) provides these, `console.log` with
+util.format's specifiers, `print`, `process.exit` and `process.argv`, and nothing else of node
+(`require` knows only 'fs', and fs only stdin). The module's own stdin carries a line with the
+program's length in bytes, the program, then the program's stdin; it reaches nothing but its
+streams and WASI's clock and random source (no folder, no network): Date.now() and
+Math.random() work and differ between runs, as on node.
 
 WebAssembly has one floating-point rounding mode, which QuickJS's number formatting needs more
 of; quickjs/qjs_wasi.h and the driver supply the directed roundings, so toFixed, toPrecision and
 toExponential round exact ties away from zero as ECMA-262 says (a test compares with node).
 Known differences from node: recursion is shallow -- QuickJS's limit stops plain JS recursion
-about 400 calls deep with a catchable InternalError "stack overflow" (node: a RangeError after
+about 390 calls deep with a catchable InternalError "stack overflow" (node: a RangeError after
 about 13,900 calls), and a path that uses more native stack per level ends in a wasm
 stack-overflow trap (status crash); only the prelude's part of node exists.
 """
@@ -38,6 +40,7 @@ import functools
 import gc
 import hashlib
 import importlib.metadata
+import json
 import os
 import shutil
 import signal
@@ -66,13 +69,13 @@ SDIST = SOURCES / "quickjs-1.19.4.tar.gz"
 SDIST_SHA256 = "1205953abc24ff757f4a795304d5d61e4bf1e555c9ef6ec96a132d4b95535484"
 UPSTREAM = "quickjs-1.19.4/upstream-quickjs/"
 C_FILES = ("qjs_main.c", "quickjs.c", "libregexp.c", "libunicode.c", "cutils.c", "libbf.c")
-OWN_FILES = ("qjs_main.c", "qjs_wasi.h")
+OWN_FILES = ("qjs_main.c", "qjs_wasi.h", "prelude.js")
 FLAGS: tuple[str, ...] = (
     "-O2", "-s", "-w", "-Wno-incompatible-function-pointer-types", "-include", "qjs_wasi.h",
     '-DCONFIG_VERSION="2021-03-27"', "-DCONFIG_BIGNUM", "-D_GNU_SOURCE",
     "-Wl,-z,stack-size=1048576",
 )
-# measured on 2 shared cores: 25-36 s of CPU for QuickJS alone, 85-105 s (4-7 min of wall time
+# measured on 2 shared cores: 25-36 s of CPU for QuickJS alone, 81-105 s (1.5-7 min of wall time
 # under load) with the build of zig's WASI libc into the private cache
 BUILD_WALL_S = 1800.0
 
@@ -138,6 +141,17 @@ def _extract(work: Path) -> None:
                     (work / name).write_bytes(data.read())
     for name in OWN_FILES:
         shutil.copyfile(SOURCES / name, work / name)
+    (work / "qjs_prelude.h").write_text(c_string_definition("PRELUDE_JS", (SOURCES / "prelude.js").read_text()))
+
+
+def c_string_definition(name: str, text: str) -> str:
+    """`static const char name[] = "...";` holding `text` line by line (printable ASCII, tab and
+    newline, whose JSON escapes are C's)."""
+    if not all(c in "\n\t" or " " <= c <= "~" for c in text):
+        raise ValueError(f"{name}: the text must be printable ASCII, tabs and newlines")
+    lines = text.splitlines(keepends=True)
+    quoted = [json.dumps(line) for line in lines]
+    return f"static const char {name}[] =\n" + "\n".join(f"    {q}" for q in quoted or ['""']) + ";\n"
 
 
 def build_interpreter() -> Path:

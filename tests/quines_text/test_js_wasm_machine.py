@@ -98,6 +98,32 @@ def test_the_js_successor_template_gives_t_plus_n_and_its_successor(machine):
     assert (successor.status, successor.stdout.decode()) == ("ok", p2)
 
 
+QUINES = Path(__file__).parent / "quines"
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in QUINES.glob("*.js")))
+def test_every_js_quine_of_the_corpus_is_a_quine_on_js_wasm(machine, name):
+    source = (QUINES / name).read_text()
+    result = machine.run(source, b"", 10**10)
+    assert (result.status, result.stdout.decode()) == ("ok", source)
+
+
+LOGGED = ("console.log('100%%'); console.log('a%%b', 1);\n"
+          "console.log('%s|%d|%i|%f|%j|%c', 'x', '42', '3.9', '2.5', {a: [1, 'b']}, 'css');\n"
+          "console.log('%s', 5n, 7n, 'z'); console.log('%s %s', 'only'); console.log();\n"
+          "console.log(1, 'a', null, undefined, true, 2.5e-7); console.log('%d%%', 50);\n")
+
+
+def test_console_log_formats_as_node_does(machine):
+    expected = ('100%%\na%b 1\nx|42|3|2.5|{"a":[1,"b"]}|\n5n 7n z\nonly %s\n\n'
+                "1 a null undefined true 2.5e-7\n50%\n")
+    result = machine.run(LOGGED, b"", 10**9)
+    assert (result.status, result.stdout.decode()) == ("ok", expected)
+    if shutil.which("node"):
+        node = subprocess.run(["node", "-e", LOGGED], capture_output=True, timeout=60, check=True)
+        assert node.stdout.decode() == expected
+
+
 def test_the_prelude_gives_node_io_and_nothing_else(machine):
     program = ("const fs = require('fs');\nconst first = fs.readFileSync(0, 'utf8');\n"
                "console.log('in', JSON.stringify(first), JSON.stringify(fs.readFileSync(0, 'utf8')));\n"

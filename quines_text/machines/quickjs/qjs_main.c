@@ -4,8 +4,8 @@
  * stdin carries the program and its input: a first line with the program's length in bytes
  * (decimal), that many bytes of JavaScript source, then the program's own stdin.  The driver
  * defines four natives (__write, __write_err, __read_stdin, __exit), evaluates the prelude
- * PRELUDE_JS (node's process.stdout.write, require('fs').readFileSync(0, ...), console.log,
- * print, process.exit, process.argv) and then the program with JS_Eval as a global script
+ * PRELUDE_JS (prelude.js: node's process.stdout.write, require('fs').readFileSync(0, ...),
+ * console.log with util.format's specifiers, print, process.exit, process.argv) and then the program with JS_Eval as a global script
  * named prog.js, and runs the pending promise jobs.  An uncaught exception is written to
  * stderr and the exit code is 1 (as node does); a malformed header is exit code 2.
  * No file, clock or network function of QuickJS's libc is linked: the program can reach
@@ -115,26 +115,8 @@ int qjs_snprintf(char *buf, size_t size, const char *format, ...)
 static char *input;
 static size_t input_len, input_pos;
 
-static const char PRELUDE_JS[] =
-    "(function (g) {\n"
-    "  const write = g.__write, writeErr = g.__write_err, readStdin = g.__read_stdin, exit = g.__exit;\n"
-    "  delete g.__write; delete g.__write_err; delete g.__read_stdin; delete g.__exit;\n"
-    "  const line = (args) => args.map(String).join(' ') + '\\n';\n"
-    "  const fs = { readFileSync(fd, options) {\n"
-    "    if (fd !== 0 && fd !== '/dev/stdin') throw new Error('js-wasm: only stdin (fd 0) can be read');\n"
-    "    return readStdin();\n"
-    "  } };\n"
-    "  g.require = function require(name) {\n"
-    "    if (name === 'fs' || name === 'node:fs') return fs;\n"
-    "    throw new Error(\"js-wasm: cannot find module '\" + name + \"' (only 'fs')\");\n"
-    "  };\n"
-    "  g.process = { argv: ['qjs', 'prog.js'], env: {},\n"
-    "    stdout: { write(s) { write(String(s)); return true; } },\n"
-    "    stderr: { write(s) { writeErr(String(s)); return true; } },\n"
-    "    exit(code) { exit(code === undefined ? 0 : Number(code) | 0); } };\n"
-    "  g.console = { log(...a) { write(line(a)); }, error(...a) { writeErr(line(a)); } };\n"
-    "  g.print = g.console.log;\n"
-    "})(globalThis);\n";
+/* PRELUDE_JS: prelude.js as a C string, written into qjs_prelude.h by the build (js_wasm.py) */
+#include "qjs_prelude.h"
 
 static JSValue put(JSContext *ctx, FILE *stream, int argc, JSValueConst *argv)
 {
