@@ -26,6 +26,8 @@ the one-time libc build, 157 s -> 212 s and 155 s (two runs); warm, the libc bui
 module not cached (two zig runs: the first flag set fails), median of 5: 0.42 / 0.50 s ->
 0.62 / 0.52 s in two alternating rounds; a one-run compile 0.30 / 0.28 s -> 0.36 / 0.31 s; a
 cached module 0.2 ms either way (the 0.05 s quoted for cached compiles was this module cache).
+At load about 4: cold 83 s after; warm 0.21 / 0.23 s -> 0.28 / 0.25 s, one run 0.15 / 0.12 s ->
+0.16 / 0.16 s.
 Without bubblewrap (RSI_SANDBOX_BWRAP=0) one zig run of Example 6 takes 0.7-0.9 s with the copy
 on /dev/shm.
 
