@@ -124,16 +124,22 @@ def test_the_wall_clock_starts_when_the_tree_is_taken(monkeypatch):
     assert (result.status, result.stdout) == ("ok", b"slept\n")
 
 
-def test_each_tree_is_used_once(monkeypatch):
+@pytest.fixture
+def used(monkeypatch):
+    """The trees the runs finish, in order (pre-start on)."""
     monkeypatch.delenv("RSI_SANDBOX_PRESTART", raising=False)
-    used = []
+    trees: list = []
     real = languages.finish
 
     def spy(started, *args, **kwargs):
-        used.append(started)
+        trees.append(started)
         return real(started, *args, **kwargs)
 
     monkeypatch.setattr(languages, "finish", spy)
+    return trees
+
+
+def test_each_tree_is_used_once(used):
     folders = []
     for _ in range(5):
         _wait_ready()
@@ -235,16 +241,7 @@ def test_a_forked_child_does_not_use_or_hold_its_parents_tree(monkeypatch):
         os.waitpid(child, 0)
 
 
-def test_runs_from_threads_each_get_their_own_tree(monkeypatch):
-    monkeypatch.delenv("RSI_SANDBOX_PRESTART", raising=False)
-    used = []
-    real = languages.finish
-
-    def spy(started, *args, **kwargs):
-        used.append(started)
-        return real(started, *args, **kwargs)
-
-    monkeypatch.setattr(languages, "finish", spy)
+def test_runs_from_threads_each_get_their_own_tree(used):
     _wait_ready()
     results = {}
 
