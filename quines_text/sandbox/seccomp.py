@@ -39,7 +39,7 @@ and every process it starts run under it and cannot remove it.  Three answers:
   and is not a fallback signal for glibc.
 
 Syscalls of other ABIs (x32, i386) kill the process.  Built by libseccomp 2.5.4, the filter is
-257 BPF instructions with notifications, 256 without (2,056 / 2,048 bytes; the launcher and
+299 BPF instructions with notifications, 298 without (2,392 / 2,384 bytes; the launcher and
 the kernel take at most MAX_INSTRUCTIONS = 4,096).
 """
 from __future__ import annotations
