@@ -75,14 +75,13 @@ def _condition_masks(data: bytes, shape: tuple[int, ...], dtype: str,
                      condition_3_enforced: bool) -> dict[int, np.ndarray]:
     g = np.frombuffer(data, dtype=dtype).reshape(shape)
     horizon = g.shape[1] - 1
-    window = horizon
     better = g[:, None, :] > g[None, :, :]
     worse = g[:, None, :] < g[None, :, :]
     any_worse = worse.any(axis=2)
     last_worse = np.where(any_worse, horizon - np.argmax(worse[:, :, ::-1], axis=2), -1)
-    after_worse = np.arange(window + 1)[None, None, :] > last_worse[:, :, None]
-    condition_4 = np.asarray((after_worse & better[:, :, :window + 1]).any(axis=2) if condition_3_enforced
-                             else last_worse < window)
+    after_worse = np.arange(horizon + 1)[None, None, :] > last_worse[:, :, None]
+    condition_4 = np.asarray((after_worse & better).any(axis=2) if condition_3_enforced
+                             else last_worse < horizon)
     goal = has_goal_mask(g)
     condition_3 = np.asarray(better.any(axis=2))
     return {1: np.broadcast_to(goal[None, :], better.shape[:2]),

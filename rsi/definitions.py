@@ -234,8 +234,7 @@ def _conditions_3_and_4(
     worse[:t_min] = False
     worse_at = np.flatnonzero(worse)
     last_worse = int(worse_at[-1]) if worse_at.size else -1
-    window = upto if exact else horizon
-    candidates = np.arange(max(last_worse + 1, t_min), window + 1)
+    candidates = np.arange(max(last_worse + 1, t_min), upto + 1)
     if need_better:
         candidates = candidates[better[candidates]]
     chosen = int(candidates[0]) if candidates.size else None
@@ -278,7 +277,7 @@ def _conditions_3_and_4(
         if not need_better:
             reason = f"Q is worse than P at t' = {last_worse}, the last t checked"
         elif better_at.size:
-            pieces = (f"no t <= {window} has G(Q(t)) > G(P(t))", after, f"(the first is t = {t3})")
+            pieces = (f"no t <= {upto} has G(Q(t)) > G(P(t))", after, f"(the first is t = {t3})")
             reason = " ".join(piece for piece in pieces if piece)
         else:
             reason = "no t has G(Q(t)) > G(P(t)) to start from"

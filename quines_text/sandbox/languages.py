@@ -36,6 +36,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from quines_text.run_result import STATUSES, RunResult
+from rsi.records import JsonRecord
 
 from . import prestart
 from .cgroups import remove_tree
@@ -88,7 +89,7 @@ NODE_STUB = (
 
 
 @dataclass(frozen=True)
-class CBuild:
+class CBuild(JsonRecord):
     """A compiled C program: binary path in the cache (None when gcc refused the text or ran
     out of time), the flags that worked (or were tried last), gcc's messages, whether it came
     from the cache, and whether the compile ran out of the wall clock."""
@@ -103,11 +104,6 @@ class CBuild:
         return {"binary": str(self.binary) if self.binary else None, "flags": list(self.flags),
                 "stderr": self.stderr.decode("utf-8", "replace"), "cached": self.cached,
                 "timed_out": self.timed_out}
-
-    def to_json(self) -> str:
-        import json
-
-        return json.dumps(self.to_dict())
 
 
 def _run_folder(iso: Isolation | None = None) -> tuple[str, Path | None]:

@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
 from .cgroups import RunCgroups, make_cgroups, oom_kills, remove_cgroups, remove_tree
@@ -202,25 +202,22 @@ def _covers(launcher: str, plan: Plan, run_dir: str) -> list[str]:
     covers = {os.path.dirname(os.path.abspath(run_dir))}
     for path in readable:
         if not reachable_by_others(path, os.path.getmtime(path)):
-            parts = os.path.abspath(path).split("/")
-            blocked = next((prefix for prefix in ("/".join(parts[:k]) for k in range(2, len(parts)))
-                            if not os.stat(prefix).st_mode & stat.S_IXOTH), None)
+            above = [a for a in reversed(Path(os.path.abspath(path)).parents) if a != a.parent]
+            blocked = next((a for a in above if not a.stat().st_mode & stat.S_IXOTH), None)
             if blocked is not None:
-                covers.add(blocked)
-    covers = {c for c in covers if not any(_under(c, other) for other in covers if other != c)}
-    places = [(path, "-i") for path in readable if any(_under(path, c) for c in covers)]
+                covers.add(str(blocked))
+    covers = {c for c in covers
+              if not any(PurePath(c).is_relative_to(other) for other in covers if other != c)}
+    places = [(path, "-i") for path in readable
+              if any(PurePath(path).is_relative_to(c) for c in covers)]
     places += [(path, "-w") for path in (run_dir, *plan.writable)]
     options = [arg for cover in sorted(covers) for arg in ("-c", cover)]
     kept: list[str] = []
     for path, flag in sorted(places):
-        if not any(_under(path, parent) for parent in kept):  # seen through a parent's bind
+        if not any(PurePath(path).is_relative_to(parent) for parent in kept):  # seen through it
             kept.append(path)
             options += [flag, path]
     return options
-
-
-def _under(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
 @dataclass
