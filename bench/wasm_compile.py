@@ -73,7 +73,7 @@ def main() -> None:
             result["cold_s"] = round(seconds, 2)
             print(f"cold {seconds:.2f} s", file=sys.stderr, flush=True)
         else:
-            for name in ("zig", f"zig-wasi-{build.zig_version()}"):
+            for name in ("zig", build.prepared_cache().name):
                 if (usual / name).is_dir():
                     subprocess.run(["cp", "-a", str(usual / name), str(root / "rsi-toolkit")], check=True)
         for label, source in (("example6", EXAMPLE6), ("modern", MODERN)):

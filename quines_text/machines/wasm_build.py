@@ -12,7 +12,8 @@ zig's global cache.
 zig's global cache must be writable even when every entry is a hit (zig creates and locks its
 manifest files), and it holds the WASI libc and compiler_rt that zig builds once, about a minute
 of CPU.  That build is made by `prepare()` from a trusted program, inside the sandbox, into a
-fresh folder that is then renamed to `cache_dir()/zig-wasi-<version>` (owned by the run's uid).
+fresh folder that is then renamed to `cache_dir()/zig-wasi-<version>-<lib folder hash>` (owned by
+the run's uid).
 Every compile of an untrusted program gets that folder as the lower layer of an overlay whose
 writes go to a tmpfs that vanishes with the run (bubblewrap's --tmp-overlay): the compile finds
 the prebuilt libc, may write what zig writes, and no compile can change what a later one reads.
@@ -146,8 +147,12 @@ def zig_install() -> tuple[str, str]:
 
 
 def prepared_cache() -> Path:
-    """The global cache that prepare() built: the lower layer of every compile's cache."""
-    return cache_dir() / f"zig-wasi-{zig_version()}"
+    """The global cache that prepare() built: the lower layer of every compile's cache.  Keyed
+    by zig's version and its lib folder: zig's cache entries name the lib folder they were built
+    from, so another installation (another clone's environment) finds none of them and would
+    rebuild the libc inside every compile's throwaway overlay."""
+    lib = hashlib.sha256(zig_install()[1].encode()).hexdigest()[:12]
+    return cache_dir() / f"zig-wasi-{zig_version()}-{lib}"
 
 
 def _private_copy(cache: Path, scratch: Path, uid: int | None) -> str:
