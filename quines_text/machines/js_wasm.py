@@ -57,7 +57,13 @@ from quines_text.machines import outcome_from_run, stdin_for
 from quines_text.machines.c_wasm import DEFAULT_STEP_CAP, run_module
 from quines_text.machines.c_wasm import _engine as c_wasm_engine
 from quines_text.machines.c_wasm import _linker as c_wasm_linker
-from quines_text.machines.wasm_build import TARGET, require_toolchain, toolchain_missing, zig_version
+from quines_text.machines.wasm_build import (
+    TARGET,
+    prepare,
+    require_toolchain,
+    toolchain_missing,
+    zig_version,
+)
 from quines_text.run_result import RunResult
 from quines_text.sandbox import ToolchainMissing, cache_dir
 from rsi.atomic import atomic_path
@@ -75,8 +81,7 @@ FLAGS: tuple[str, ...] = (
     '-DCONFIG_VERSION="2021-03-27"', "-DCONFIG_BIGNUM", "-D_GNU_SOURCE",
     "-Wl,-z,stack-size=1048576",
 )
-# measured on 2 shared cores: 25-36 s of CPU for QuickJS alone, 81-105 s (1.5-7 min of wall time
-# under load) with the build of zig's WASI libc into the private cache
+# measured on 2 shared cores: 25-36 s of CPU for QuickJS alone (zig's WASI libc: wasm_build.prepare)
 BUILD_WALL_S = 1800.0
 
 
@@ -158,7 +163,8 @@ def build_interpreter() -> Path:
     """Compile QuickJS and the driver to a wasm32-wasi module once and cache it by the hash of
     zig's version, the flags, the sdist and the driver; later calls return the cached path.
     The sources are the toolkit's own (hash-checked), so zig runs as a plain subprocess in its
-    own session with a private global cache that is removed afterwards."""
+    own session with a private global cache (a copy of wasm_build's prepared cache, so zig's
+    WASI libc is built once for both machines) that is removed afterwards."""
     zig = require_toolchain()
     missing = sources_missing()
     if missing is not None:
@@ -172,6 +178,8 @@ def build_interpreter() -> Path:
         with tempfile.TemporaryDirectory(prefix="rsi-qjs-") as temporary:
             work = Path(temporary)
             _extract(work)
+            # zig's WASI libc comes from the cache the c-wasm machine prepared (built there once)
+            shutil.copytree(prepare(), work / "zig-global", symlinks=True)
             env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": temporary, "TMPDIR": temporary,
                    "LANG": "C.UTF-8", "ZIG_GLOBAL_CACHE_DIR": str(work / "zig-global"),
                    "ZIG_LOCAL_CACHE_DIR": str(work / "zig-local")}
